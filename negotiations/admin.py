@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from negotiations import services
+from negotiations.admin_base import ServiceAdmin, ServiceInline
+from negotiations.models import Delegation, Negotiation, Participation, Round
+
+
+class ParticipationInline(ServiceInline):
+    model = Participation
+    fk_name = "negotiation"
+    fields = ["party", "roles", "note", "expected_version"]
+    autocomplete_fields = ["party"]
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.participation_create(negotiation=parent, **data)
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        return services.participation_update(
+            participation=obj, expected_version=expected_version, **data
+        )
+
+    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+        services.participation_delete(participation=obj)
+
+
+class RoundInline(admin.TabularInline):
+    model = Round
+    fields = ["number", "title", "starts_on", "venue_city", "status"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Negotiation)
+class NegotiationAdmin(ServiceAdmin):
+    create_service = staticmethod(services.negotiation_create)
+    update_service = staticmethod(services.negotiation_update)
+    instance_arg = "negotiation"
+    list_display = ["title", "status", "started_on", "ended_on"]
+    list_filter = ["status"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [ParticipationInline, RoundInline]
+
+
+class DelegationInline(ServiceInline):
+    model = Delegation
+    fk_name = "round"
+    fields = ["party", "head", "members_text", "expected_version"]
+    autocomplete_fields = ["party", "head"]
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.delegation_create(round=parent, **data)
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        return services.delegation_update(delegation=obj, expected_version=expected_version, **data)
+
+    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+        services.delegation_delete(delegation=obj)
+
+
+@admin.register(Round)
+class RoundAdmin(ServiceAdmin):
+    create_service = staticmethod(services.round_create)
+    update_service = staticmethod(services.round_update)
+    instance_arg = "round"
+    list_display = ["__str__", "negotiation", "number", "starts_on", "venue_city", "status"]
+    list_filter = ["status", "negotiation"]
+    search_fields = ["title", "venue_city", "summary", "negotiation__title"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["negotiation", "hosts"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [DelegationInline]

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import pghistory
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from negotiations.versioning import Versioned
+from parties.models import Party, Person
+
+
+class NegotiationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    CONCLUDED = "concluded", "Concluded"
+
+
+class Role(models.TextChoices):
+    PRINCIPAL = "principal", "Principal"
+    MEDIATOR = "mediator", "Mediator"
+    HOST = "host", "Host"
+    GUARANTOR = "guarantor", "Guarantor"
+    OBSERVER = "observer", "Observer"
+    SUPPORTER = "supporter", "Supporter"
+
+
+class RoundStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+@pghistory.track()
+class Negotiation(Versioned):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=NegotiationStatus.choices, default=NegotiationStatus.ACTIVE
+    )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    parties = models.ManyToManyField(Party, through="Participation", related_name="negotiations")
+
+    class Meta:
+        ordering = ["-started_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="negotiation_dates_in_order",
+                violation_error_message="A negotiation cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def principal_ids(self) -> list[int]:
+        return list(
+            self.participations.filter(roles__contains=[Role.PRINCIPAL]).values_list(
+                "party_id", flat=True
+            )
+        )
+
+
+@pghistory.track()
+class Participation(Versioned):
+    """A party's place in a negotiation. One row per party; a party may hold several roles
+    (a host that also mediates)."""
+
+    negotiation = models.ForeignKey(
+        Negotiation, on_delete=models.CASCADE, related_name="participations"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="participations")
+    roles = ArrayField(models.CharField(max_length=20, choices=Role.choices))
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["negotiation", "party__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "party"],
+                name="participation_one_per_party",
+                violation_error_message="This party already takes part in this negotiation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(roles__len__gt=0),
+                name="participation_has_a_role",
+                violation_error_message="Give the party at least one role.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} in {self.negotiation} ({', '.join(self.roles)})"
+
+    @property
+    def is_principal(self) -> bool:
+        return Role.PRINCIPAL in self.roles
+
+
+@pghistory.track()
+class Round(Versioned):
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300, blank=True)
+    venue_city = models.CharField(max_length=120, blank=True)
+    venue_country = models.CharField(max_length=120, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=RoundStatus.choices, default=RoundStatus.HELD)
+    hosts = models.ManyToManyField(Party, blank=True, related_name="hosted_rounds")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["negotiation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation", "number"],
+                name="round_number_unique_per_negotiation",
+                violation_error_message="This negotiation already has a round with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="round_number_positive",
+                violation_error_message="Rounds are numbered from 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="round_dates_in_order",
+                violation_error_message="A round cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Round {self.number} of {self.negotiation}"
+
+
+@pghistory.track()
+class Delegation(Versioned):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="delegations")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="delegations")
+    head = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="delegations_led"
+    )
+    members = models.ManyToManyField(Person, blank=True, related_name="delegations")
+    members_text = models.TextField(
+        blank=True, help_text="Members named in reports but not (yet) recorded as people."
+    )
+
+    class Meta:
+        ordering = ["round", "party__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "party"],
+                name="delegation_one_per_party_and_round",
+                violation_error_message="This party already has a delegation in this round.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} delegation, {self.round}"

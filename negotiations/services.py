@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from negotiations.models import (
+    Delegation,
+    Negotiation,
+    NegotiationStatus,
+    Participation,
+    Round,
+    RoundStatus,
+)
+from negotiations.versioning import create_validated, update_validated
+from parties.models import Party, Person
+
+
+def ensure_participant(*, negotiation: Negotiation, party: Party | None, field: str) -> None:
+    if party is None:
+        return
+    if not Participation.objects.filter(negotiation=negotiation, party=party).exists():
+        raise ValidationError(
+            {field: f"{party} takes no part in “{negotiation}”. Add it as a participant first."}
+        )
+
+
+@transaction.atomic
+def negotiation_create(
+    *,
+    title: str,
+    slug: str = "",
+    summary: str = "",
+    status: str = NegotiationStatus.ACTIVE,
+    started_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+) -> Negotiation:
+    negotiation = Negotiation(
+        title=title,
+        slug=slug or slugify(title)[:120],
+        summary=summary,
+        status=status,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+    return create_validated(negotiation)
+
+
+@transaction.atomic
+def negotiation_update(
+    *, negotiation: Negotiation, expected_version: int | None = None, **changes: Any
+) -> Negotiation:
+    return update_validated(negotiation, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def participation_create(
+    *, negotiation: Negotiation, party: Party, roles: list[str], note: str = ""
+) -> Participation:
+    from proposals.status import mark_negotiations_stale
+
+    participation = create_validated(
+        Participation(negotiation=negotiation, party=party, roles=_unique(roles), note=note)
+    )
+    mark_negotiations_stale(negotiation_ids=[negotiation.pk])
+    return participation
+
+
+@transaction.atomic
+def participation_update(
+    *, participation: Participation, expected_version: int | None = None, **changes: Any
+) -> Participation:
+    from proposals.status import mark_negotiations_stale
+
+    if "roles" in changes:
+        changes["roles"] = _unique(changes["roles"])
+    for fixed in ("negotiation", "party"):
+        if fixed in changes and changes[fixed] != getattr(participation, fixed):
+            raise ValidationError({fixed: "Record a new participation instead of moving this one."})
+    participation = update_validated(
+        participation, changes=changes, expected_version=expected_version
+    )
+    mark_negotiations_stale(negotiation_ids=[participation.negotiation_id])
+    return participation
+
+
+@transaction.atomic
+def participation_delete(*, participation: Participation) -> None:
+    from proposals.status import mark_negotiations_stale
+
+    negotiation_id = participation.negotiation_id
+    participation.delete()
+    mark_negotiations_stale(negotiation_ids=[negotiation_id])
+
+
+def _unique(roles: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(roles))
+
+
+@transaction.atomic
+def round_create(
+    *,
+    negotiation: Negotiation,
+    number: int,
+    starts_on: datetime.date,
+    title: str = "",
+    venue_city: str = "",
+    venue_country: str = "",
+    ends_on: datetime.date | None = None,
+    status: str = RoundStatus.HELD,
+    summary: str = "",
+    hosts: Iterable[Party] = (),
+) -> Round:
+    round_ = create_validated(
+        Round(
+            negotiation=negotiation,
+            number=number,
+            title=title,
+            venue_city=venue_city,
+            venue_country=venue_country,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            status=status,
+            summary=summary,
+        )
+    )
+    round_.hosts.set(list(hosts))
+    return round_
+
+
+@transaction.atomic
+def round_update(
+    *,
+    round: Round,  # noqa: A002 - the domain's word
+    expected_version: int | None = None,
+    hosts: Iterable[Party] | None = None,
+    **changes: Any,
+) -> Round:
+    round_ = update_validated(round, changes=changes, expected_version=expected_version)
+    if hosts is not None:
+        round_.hosts.set(list(hosts))
+    return round_
+
+
+@transaction.atomic
+def delegation_create(
+    *,
+    round: Round,  # noqa: A002
+    party: Party,
+    head: Person | None = None,
+    members: Iterable[Person] = (),
+    members_text: str = "",
+) -> Delegation:
+    ensure_participant(negotiation=round.negotiation, party=party, field="party")
+    _check_head(party=party, head=head)
+    delegation = create_validated(
+        Delegation(round=round, party=party, head=head, members_text=members_text)
+    )
+    delegation.members.set(list(members))
+    return delegation
+
+
+@transaction.atomic
+def delegation_update(
+    *,
+    delegation: Delegation,
+    expected_version: int | None = None,
+    members: Iterable[Person] | None = None,
+    **changes: Any,
+) -> Delegation:
+    party = changes.get("party", delegation.party)
+    ensure_participant(negotiation=delegation.round.negotiation, party=party, field="party")
+    _check_head(party=party, head=changes.get("head", delegation.head))
+    delegation = update_validated(delegation, changes=changes, expected_version=expected_version)
+    if members is not None:
+        delegation.members.set(list(members))
+    return delegation
+
+
+def _check_head(*, party: Party, head: Person | None) -> None:
+    if head is not None and head.party_id not in (None, party.pk):
+        raise ValidationError({"head": f"{head.name} belongs to {head.party}, not to {party}."})
+
+
+@transaction.atomic
+def delegation_delete(*, delegation: Delegation) -> None:
+    delegation.delete()

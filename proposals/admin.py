@@ -1,0 +1,313 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from negotiations.admin_base import ServiceAdmin, ServiceInline
+from proposals import services
+from proposals.models import (
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    Source,
+    StatusChange,
+    Term,
+)
+
+STATUS_READONLY = ["status", "status_reason", "status_since", "status_stale", "status_computed_at"]
+META_READONLY = ["version", "created_at", "updated_at"]
+
+
+@admin.register(Source)
+class SourceAdmin(ServiceAdmin):
+    create_service = staticmethod(services.source_create)
+    update_service = staticmethod(services.source_update)
+    instance_arg = "source"
+    list_display = ["title", "publisher", "published_on", "kind", "url"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "publisher", "url"]
+    readonly_fields = META_READONLY
+
+
+class TermInline(ServiceInline):
+    model = Term
+    fk_name = "proposal"
+    fields = [
+        "ordinal",
+        "label",
+        "text",
+        "category",
+        "stage",
+        "option_group",
+        "option",
+        "quantity",
+        "unit",
+        "due_on",
+        "status",
+        "delivered",
+        "expected_version",
+    ]
+    readonly_fields = ["status", "delivered"]
+    show_change_link = True
+    extra = 0
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.term_create(proposal=parent, **data)
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        return services.term_update(term=obj, expected_version=expected_version, **data)
+
+    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+        services.term_delete(term=obj, reason=reason)
+
+
+class ExistingPositionInline(admin.TabularInline):
+    """Positions are never edited: what was recorded is shown, a new one is added below."""
+
+    model = Position
+    fields = ["party", "term", "stance", "stated_on", "speaker", "quote", "conditions", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "positions recorded"
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("party", "term", "speaker", "source")
+
+
+class NewPositionInline(ServiceInline):
+    model = Position
+    fields = [
+        "party",
+        "stance",
+        "stated_on",
+        "round",
+        "speaker",
+        "quote",
+        "conditions",
+        "conditional_on",
+        "source",
+        "note",
+    ]
+    autocomplete_fields = ["party", "speaker", "source", "conditional_on"]
+    verbose_name_plural = "record a new position"
+    extra = 1
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).none()
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        raise AssertionError("positions are never edited")
+
+
+class ProposalPositionInline(NewPositionInline):
+    fk_name = "proposal"
+    fields = ["term", *NewPositionInline.fields]
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.position_record(proposal=parent, **data)
+
+
+class ProposalExistingPositionInline(ExistingPositionInline):
+    fk_name = "proposal"
+
+
+class LinkInline(ServiceInline):
+    model = ProposalLink
+    fk_name = "from_proposal"
+    fields = ["kind", "to_proposal", "linked_on", "note", "expected_version"]
+    autocomplete_fields = ["to_proposal"]
+    verbose_name_plural = "links to other proposals"
+    extra = 0
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.proposal_link_create(from_proposal=parent, **data)
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        raise AssertionError("delete the link and record a new one")
+
+    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+        services.proposal_link_delete(link=obj, reason=reason)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fields = ["changed_on", "term", "previous_status", "status", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "status timeline (computed)"
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ServiceAdmin):
+    create_service = staticmethod(services.proposal_create)
+    update_service = staticmethod(services.proposal_update)
+    delete_service = staticmethod(services.proposal_delete)
+    instance_arg = "proposal"
+    list_display = ["title", "negotiation", "kind", "tabled_by", "tabled_on", "status", "terms"]
+    list_filter = ["status", "kind", "text_status", "status_stale", "negotiation", "tabled_by"]
+    search_fields = ["title", "summary", "text", "terms__text"]
+    date_hierarchy = "tabled_on"
+    autocomplete_fields = ["negotiation", "round", "tabled_by", "required_parties", "sources"]
+    readonly_fields = [*STATUS_READONLY, *META_READONLY]
+    inlines = [
+        TermInline,
+        ProposalExistingPositionInline,
+        ProposalPositionInline,
+        LinkInline,
+        StatusChangeInline,
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "negotiation",
+                    "round",
+                    "title",
+                    "kind",
+                    "tabled_by",
+                    "tabled_on",
+                    "required_parties",
+                    "summary",
+                    "text",
+                    "text_status",
+                    "sources",
+                ]
+            },
+        ),
+        ("Status (computed)", {"fields": STATUS_READONLY}),
+        ("Record", {"fields": META_READONLY, "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("negotiation", "tabled_by")
+            .annotate(term_count=Count("terms"))
+        )
+
+    @admin.display(ordering="term_count")
+    def terms(self, obj: Proposal) -> int:
+        return obj.term_count  # type: ignore[attr-defined]
+
+
+class TermExistingPositionInline(ExistingPositionInline):
+    fk_name = "term"
+
+
+class TermPositionInline(NewPositionInline):
+    fk_name = "term"
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.position_record(proposal=parent.proposal, term=parent, **data)
+
+
+class ImplementationEventInline(ServiceInline):
+    model = ImplementationEvent
+    fk_name = "term"
+    fields = ["happened_on", "by_party", "quantity", "completes", "note", "source"]
+    autocomplete_fields = ["by_party", "source"]
+    verbose_name_plural = "implementation (the exchange ledger)"
+    extra = 0
+
+    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+        return services.implementation_event_record(term=parent, **data)
+
+    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+        return services.implementation_event_update(
+            event=obj, expected_version=expected_version, **data
+        )
+
+    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+        services.implementation_event_delete(event=obj, reason=reason)
+
+
+@admin.register(Term)
+class TermAdmin(ServiceAdmin):
+    create_service = staticmethod(services.term_create)
+    update_service = staticmethod(services.term_update)
+    delete_service = staticmethod(services.term_delete)
+    instance_arg = "term"
+    list_display = ["__str__", "proposal", "category", "stage", "option_group", "option", "status"]
+    list_filter = ["status", "category", "stage", "proposal__negotiation"]
+    search_fields = ["text", "label", "proposal__title"]
+    autocomplete_fields = ["proposal", "derived_from", "sources"]
+    readonly_fields = [*STATUS_READONLY, "delivered", *META_READONLY]
+    inlines = [TermExistingPositionInline, TermPositionInline, ImplementationEventInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("proposal")
+
+
+@admin.register(Position)
+class PositionAdmin(ServiceAdmin):
+    create_service = staticmethod(services.position_record)
+    update_service = staticmethod(lambda **kwargs: None)
+    delete_service = staticmethod(services.position_delete)
+    instance_arg = "position"
+    list_display = ["party", "stance", "proposal", "term", "stated_on", "speaker", "source"]
+    list_filter = ["stance", "party", "proposal__negotiation", "stated_on"]
+    search_fields = ["quote", "conditions", "proposal__title", "term__text", "party__name"]
+    date_hierarchy = "stated_on"
+    autocomplete_fields = [
+        "party",
+        "proposal",
+        "term",
+        "round",
+        "speaker",
+        "source",
+        "conditional_on",
+    ]
+    readonly_fields = META_READONLY
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Positions are never overwritten: record a new one to correct a stance.
+        return obj is None and super().has_change_permission(request)
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("party", "proposal", "term", "speaker", "source")
+        )
+
+
+@admin.register(ImplementationEvent)
+class ImplementationEventAdmin(ServiceAdmin):
+    create_service = staticmethod(services.implementation_event_record)
+    update_service = staticmethod(services.implementation_event_update)
+    delete_service = staticmethod(services.implementation_event_delete)
+    instance_arg = "event"
+    list_display = ["term", "happened_on", "by_party", "quantity", "completes", "source"]
+    list_filter = ["completes", "by_party", "term__proposal__negotiation"]
+    search_fields = ["note", "term__text", "term__proposal__title"]
+    date_hierarchy = "happened_on"
+    autocomplete_fields = ["term", "by_party", "source"]
+    readonly_fields = META_READONLY
+
+
+@admin.register(ProposalLink)
+class ProposalLinkAdmin(ServiceAdmin):
+    create_service = staticmethod(services.proposal_link_create)
+    update_service = staticmethod(lambda **kwargs: None)
+    delete_service = staticmethod(services.proposal_link_delete)
+    instance_arg = "link"
+    list_display = ["from_proposal", "kind", "to_proposal", "linked_on"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["from_proposal", "to_proposal"]
+    search_fields = ["from_proposal__title", "to_proposal__title"]
+    readonly_fields = META_READONLY
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return obj is None and super().has_change_permission(request)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from negotiations.demo import load_demo
+from negotiations.models import Negotiation, Role
+from negotiations.services import negotiation_create, participation_create
+from parties.models import Party
+from parties.services import party_create
+
+DAY = datetime.date(2025, 6, 2)
+
+
+@pytest.fixture
+def demo(db, django_capture_on_commit_callbacks) -> Negotiation:
+    with django_capture_on_commit_callbacks(execute=True):
+        return load_demo()
+
+
+@pytest.fixture
+def parties(db) -> dict[str, Party]:
+    return {
+        slug: party_create(name=name, short_name=name, slug=slug)
+        for slug, name in [
+            ("ru", "Russia"),
+            ("ua", "Ukraine"),
+            ("tr", "Turkey"),
+            ("xx", "Elsewhere"),
+        ]
+    }
+
+
+@pytest.fixture
+def negotiation(parties) -> Negotiation:
+    negotiation = negotiation_create(title="Test talks", started_on=datetime.date(2025, 5, 1))
+    participation_create(negotiation=negotiation, party=parties["ru"], roles=[Role.PRINCIPAL])
+    participation_create(negotiation=negotiation, party=parties["ua"], roles=[Role.PRINCIPAL])
+    participation_create(
+        negotiation=negotiation, party=parties["tr"], roles=[Role.HOST, Role.MEDIATOR]
+    )
+    return negotiation

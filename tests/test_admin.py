@@ -1,0 +1,162 @@
+"""The Django admin works for a data editor and writes only through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+
+from parties.models import Party
+from proposals.models import Position, Proposal, Stance, Status, Term
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"parties", "negotiations", "proposals"}
+
+
+def _registered():
+    return [m for m in admin.site._registry if m._meta.app_label in OUR_APPS]
+
+
+def test_every_model_of_the_domain_is_in_the_admin():
+    registered = {m._meta.model_name for m in _registered()}
+    assert registered >= {
+        "party",
+        "person",
+        "negotiation",
+        "round",
+        "source",
+        "proposal",
+        "proposallink",
+        "term",
+        "position",
+        "implementationevent",
+    }
+
+
+def test_every_list_add_and_change_page_renders(admin_client, demo):
+    for model in _registered():
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert admin_client.get(base).status_code == 200, base
+        assert admin_client.get(base + "add/").status_code == 200, base
+        assert admin_client.get(base + "?q=ceasefire").status_code == 200, base
+        first = model._default_manager.first()
+        if first is not None:
+            assert admin_client.get(f"{base}{first.pk}/change/").status_code == 200, base
+
+
+def test_the_proposal_page_shows_terms_positions_and_the_computed_status(admin_client, demo):
+    memorandum = Proposal.objects.get(kind="memorandum")
+    page = admin_client.get(f"/admin/proposals/proposal/{memorandum.pk}/change/").content.decode()
+    assert "Ukraine gives up its bid to join NATO." in page
+    assert "Status (computed)" in page
+    assert "all 7 items rejected" in page
+
+
+def _position_form(proposal: Proposal, party: Party, **extra) -> dict[str, object]:
+    return {
+        "proposal": proposal.pk,
+        "party": party.pk,
+        "stance": Stance.ACCEPTS,
+        "stated_on": "2025-06-03",
+        "quote": "",
+        "conditions": "",
+        "note": "",
+        **extra,
+    }
+
+
+def test_a_rule_broken_in_the_admin_shows_next_to_the_field_and_writes_nothing(admin_client, demo):
+    summit = Proposal.objects.get(kind="meeting")
+    outsider = Party.objects.create(name="Atlantis", slug="atlantis")
+    before = Position.objects.count()
+    response = admin_client.post("/admin/proposals/position/add/", _position_form(summit, outsider))
+    assert response.status_code == 200
+    assert "takes no part" in response.content.decode()
+    assert Position.objects.count() == before
+
+
+def test_a_position_added_in_the_admin_goes_through_the_service_and_recomputes(
+    admin_client, demo, django_capture_on_commit_callbacks
+):
+    summit = Proposal.objects.get(kind="meeting")
+    for slug in ("russia", "ukraine"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                "/admin/proposals/position/add/",
+                _position_form(summit, Party.objects.get(slug=slug)),
+            )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    summit.refresh_from_db()
+    assert summit.status == Status.CONDITIONAL  # the United States is still conditional
+    added = Position.objects.filter(proposal=summit, stated_on="2025-06-03").first()
+    audit = Position.pgh_event_model.objects.get(pgh_obj_id=added.pk, pgh_label="insert")
+    assert audit.pgh_context.metadata["user"] is not None
+
+
+def test_an_edit_of_an_outdated_version_is_refused(admin_client, demo):
+    party = Party.objects.get(slug="ukraine")
+    url = f"/admin/parties/party/{party.pk}/change/"
+    form = {
+        "name": party.name,
+        "short_name": party.short_name,
+        "slug": party.slug,
+        "kind": party.kind,
+        "country_code": party.country_code,
+        "aliases": "",
+        "description": "Edited",
+        "expected_version": party.version,
+    }
+    Party.objects.filter(pk=party.pk).update(version=party.version + 1)  # a colleague saved
+    response = admin_client.post(url, form)
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert Party.objects.get(pk=party.pk).description == ""
+
+
+def test_a_term_added_inline_under_its_proposal_is_written_by_the_service(
+    admin_client, demo, django_capture_on_commit_callbacks
+):
+    ceasefire = Proposal.objects.get(kind="ceasefire")
+    url = f"/admin/proposals/proposal/{ceasefire.pk}/change/"
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        negotiation=ceasefire.negotiation_id,
+        round=ceasefire.round_id,
+        tabled_by=ceasefire.tabled_by_id,
+        required_parties=[],
+        sources=[s.pk for s in ceasefire.sources.all()],
+        tabled_on="2025-06-02",
+    )
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        prefix = formset.formset.prefix
+        for name, field in management.fields.items():
+            data[f"{prefix}-{name}"] = management.initial.get(name, field.initial)
+        for i, row in enumerate(formset.formset.initial_forms):
+            for name in row.fields:
+                value = row.initial.get(name)
+                if value is not None:
+                    data[f"{prefix}-{i}-{name}"] = getattr(value, "pk", value)
+            data[f"{prefix}-{i}-id"] = row.instance.pk
+            data[f"{prefix}-{i}-{formset.formset.fk.name}"] = ceasefire.pk
+    terms_prefix = next(
+        f.formset.prefix for f in page.context["inline_admin_formsets"] if f.formset.model is Term
+    )
+    n = int(data[f"{terms_prefix}-TOTAL_FORMS"])
+    data[f"{terms_prefix}-TOTAL_FORMS"] = n + 1
+    data.update(
+        {
+            f"{terms_prefix}-{n}-ordinal": 2,
+            f"{terms_prefix}-{n}-text": "Monitoring by observers",
+            f"{terms_prefix}-{n}-category": "monitoring",
+            f"{terms_prefix}-{n}-stage": "ceasefire",
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    added = Term.objects.get(proposal=ceasefire, ordinal=2)
+    assert added.version == 1
+    assert added.status == Status.REJECTED  # Russia rejected the whole proposal
