@@ -90,9 +90,11 @@ class Negotiation:
         )
 
 
-def one_term(**proposal_kwargs: object) -> tuple[Negotiation, int, int]:
+def one_term(
+    tabled_by: int | None = UA, consent: tuple[int, ...] = (RU, UA)
+) -> tuple[Negotiation, int, int]:
     n = Negotiation()
-    pid = n.proposal(**proposal_kwargs)  # type: ignore[arg-type]
+    pid = n.proposal(tabled_by=tabled_by, consent=consent)
     return n, pid, n.term(pid)
 
 
@@ -472,6 +474,18 @@ def test_it_applies_the_term_rules_to_a_proposal_without_terms():
     n.say(RU, "accepts", proposal=p)
     n.say(UA, "rejects", proposal=p)
     assert proposal_status(n.snapshot(), p, D).reason == "rejected by Ukraine on 2025-06-02"
+
+
+def test_it_resolves_a_condition_on_a_proposal_without_terms():
+    n = Negotiation()
+    other = n.term(n.proposal())
+    summit = n.proposal(tabled_by=TR, consent=(RU, UA, US))
+    n.say(US, "conditional", proposal=summit, conditional_on=(other,))
+    for party in (RU, UA):
+        n.say(party, "accepts", proposal=summit)
+        n.say(party, "accepts", term=other, on=AFTER)
+    assert proposal_status(n.snapshot(), summit, D).status == "conditional"
+    assert proposal_status(n.snapshot(), summit, AFTER).status == "agreed"
 
 
 def test_it_stores_the_basis_as_json():
