@@ -31,8 +31,22 @@ class RoundStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-@pghistory.track()
-class Negotiation(Versioned):
+SUMMARY_FIELDS = ["status_summary", "status_summary_at"]
+
+
+class StatusSummary(models.Model):
+    """Counts per status and the share of live terms agreed, refreshed with the statuses
+    (proposals/status.py); never edited by hand."""
+
+    status_summary = models.JSONField(default=dict, blank=True, editable=False)
+    status_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+@pghistory.track(exclude=SUMMARY_FIELDS)
+class Negotiation(Versioned, StatusSummary):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.TextField(blank=True)
@@ -101,8 +115,8 @@ class Participation(Versioned):
         return Role.PRINCIPAL in self.roles
 
 
-@pghistory.track()
-class Round(Versioned):
+@pghistory.track(exclude=SUMMARY_FIELDS)
+class Round(Versioned, StatusSummary):
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300, blank=True)

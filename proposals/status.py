@@ -62,9 +62,15 @@ def _with_dependants(ids: set[int]) -> set[int]:
 def refresh_stale(*, proposal_ids: Iterable[int]) -> None:
     """Refresh those of the proposals that are still stale: many writes in one transaction
     schedule this many times, and only the first call finds work to do."""
+    from proposals.summaries import negotiation_summary_refresh
+
     stale = Proposal.objects.filter(pk__in=list(proposal_ids), status_stale=True)
-    for proposal_id in stale.order_by("pk").values_list("pk", flat=True):
+    negotiations = set()
+    for proposal_id, negotiation_id in stale.order_by("pk").values_list("pk", "negotiation_id"):
         proposal_status_refresh(proposal_id=proposal_id)
+        negotiations.add(negotiation_id)
+    for negotiation_id in sorted(negotiations):
+        negotiation_summary_refresh(negotiation_id=negotiation_id)
 
 
 def load_snapshot(negotiation_id: int) -> engine.Snapshot:

@@ -1,0 +1,117 @@
+"""Round and negotiation summaries: counts per status, the share of live terms agreed,
+and (for a negotiation) the convergence series over its round dates.
+
+Counts come from the stored statuses; the convergence series replays the engine as of
+each round's date, so it is right even when old positions are entered late.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from negotiations.models import Negotiation, Round
+from proposals import engine
+from proposals.models import Proposal, Status, Term
+
+AGREED_OR_BEYOND = {Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED}
+NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN}
+
+
+def _share(agreed: int, live: int) -> float | None:
+    return round(agreed / live, 4) if live else None
+
+
+def _summary(proposals: list[dict[str, Any]], terms: list[dict[str, Any]]) -> dict[str, Any]:
+    live_proposals = {p["id"] for p in proposals if p["status"] not in NOT_LIVE_PROPOSALS}
+    live_terms = [
+        t for t in terms if t["proposal_id"] in live_proposals and t["status"] != Status.WITHDRAWN
+    ]
+    agreed = sum(t["status"] in AGREED_OR_BEYOND for t in live_terms)
+    return {
+        "proposals": {
+            "total": len(proposals),
+            "by_status": dict(sorted(Counter(p["status"] for p in proposals).items())),
+            "stale": sum(bool(p["status_stale"]) for p in proposals),
+        },
+        "terms": {
+            "total": len(terms),
+            "live": len(live_terms),
+            "agreed": agreed,
+            "share_agreed": _share(agreed, len(live_terms)),
+            "by_status": dict(sorted(Counter(t["status"] for t in terms).items())),
+        },
+    }
+
+
+def _convergence(
+    negotiation_id: int, rounds: list[Round], today: datetime.date
+) -> list[dict[str, Any]]:
+    from proposals.status import load_snapshot
+
+    snapshot = load_snapshot(negotiation_id)
+    tabled = dict(
+        Proposal.objects.filter(negotiation_id=negotiation_id).values_list("id", "tabled_on")
+    )
+    points: list[tuple[datetime.date, int | None]] = [
+        (r.ends_on or r.starts_on, r.number) for r in rounds if (r.ends_on or r.starts_on) <= today
+    ]
+    if not points or points[-1][0] < today:
+        points.append((today, None))
+    series = []
+    computed = engine.Engine(snapshot)
+    for on, number in points:
+        live = agreed = 0
+        for status in computed.all_statuses(on).values():
+            tabled_on = tabled.get(status.proposal_id)
+            if status.status in NOT_LIVE_PROPOSALS or (tabled_on and tabled_on > on):
+                continue
+            for term in status.terms:
+                if term.status == Status.WITHDRAWN:
+                    continue
+                live += 1
+                agreed += term.status in AGREED_OR_BEYOND
+        series.append(
+            {
+                "on": on.isoformat(),
+                "round": number,
+                "live": live,
+                "agreed": agreed,
+                "share_agreed": _share(agreed, live),
+            }
+        )
+    return series
+
+
+@transaction.atomic
+def negotiation_summary_refresh(*, negotiation_id: int, today: datetime.date | None = None) -> None:
+    """Rewrite the summaries of a negotiation and of each of its rounds."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    proposals = list(
+        Proposal.objects.filter(negotiation_id=negotiation_id).values(
+            "id", "round_id", "status", "status_stale"
+        )
+    )
+    terms = list(
+        Term.objects.filter(proposal__negotiation_id=negotiation_id).values("proposal_id", "status")
+    )
+    rounds = list(
+        Round.objects.filter(negotiation_id=negotiation_id).order_by("starts_on", "number")
+    )
+    for round_ in rounds:
+        tabled_here = [p for p in proposals if p["round_id"] == round_.pk]
+        ids = {p["id"] for p in tabled_here}
+        Round.objects.filter(pk=round_.pk).update(
+            status_summary=_summary(tabled_here, [t for t in terms if t["proposal_id"] in ids]),
+            status_summary_at=now,
+        )
+    summary = _summary(proposals, terms)
+    summary["convergence"] = _convergence(negotiation_id, rounds, today)
+    Negotiation.objects.filter(pk=negotiation_id).update(
+        status_summary=summary, status_summary_at=now
+    )
