@@ -219,6 +219,23 @@ class Engine:
 
     # ------------------------------------------------------------ queries
 
+    def consent_parties(self, proposal_id: int) -> frozenset[int]:
+        return self._proposals[proposal_id].consent_party_ids
+
+    def stance_of(
+        self, party_id: int, proposal_id: int, term_id: int | None, as_of: date
+    ) -> PositionIn | None:
+        """Any party's effective position (consent party or not), by rule 2 of §3."""
+        general_history = self._on_proposal.get(proposal_id, {}).get(party_id)
+        general = general_history.as_of(as_of) if general_history else None
+        if term_id is None:
+            return general
+        specific_history = self._on_term.get(term_id, {}).get(party_id)
+        specific = specific_history.as_of(as_of) if specific_history else None
+        if specific is None or (general is not None and general.stated_on > specific.stated_on):
+            return general
+        return specific
+
     def term_status(self, term_id: int, as_of: date) -> TermStatus:
         if term_id not in self._terms:
             raise LookupError(f"term {term_id} is not in this snapshot")

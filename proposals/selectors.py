@@ -1,0 +1,111 @@
+"""Reads that need the engine: statuses and stances as they stood on a given day, and
+the party × proposal/term stance matrix. Used by the pages and the API alike."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from negotiations.models import Participation, Role
+from proposals import engine
+from proposals.models import Proposal, Term
+from proposals.status import load_snapshot
+
+
+def negotiation_engine(negotiation_id: int) -> engine.Engine:
+    return engine.Engine(load_snapshot(negotiation_id))
+
+
+def statuses_as_of(negotiation_id: int, as_of: datetime.date) -> dict[int, engine.ProposalStatus]:
+    return negotiation_engine(negotiation_id).all_statuses(as_of)
+
+
+@dataclass(frozen=True)
+class StanceCell:
+    stance: str | None  # what the party said (None: nothing yet)
+    counts_as: str | None  # after conditions are resolved, for consent parties
+    position_id: int | None
+    stated_on: datetime.date | None
+    consent: bool  # whether this party's consent is required here
+
+
+@dataclass
+class MatrixColumn:
+    proposal_id: int
+    term_id: int | None
+    title: str
+    label: str
+    status: str
+
+
+@dataclass
+class StanceMatrix:
+    as_of: datetime.date
+    parties: list[Participation]
+    columns: list[MatrixColumn]
+    cells: dict[tuple[int, int, int | None], StanceCell] = field(default_factory=dict)
+
+    def cell(self, party_id: int, column: MatrixColumn) -> StanceCell | None:
+        return self.cells.get((party_id, column.proposal_id, column.term_id))
+
+
+def stance_matrix(
+    negotiation_id: int, *, as_of: datetime.date | None = None, with_terms: bool = True
+) -> StanceMatrix:
+    """Every participant × every proposal (and, with_terms, each term): the effective
+    stance as of the day, replayed by the engine."""
+    as_of = as_of or timezone.localdate()
+    computed = negotiation_engine(negotiation_id)
+    statuses = computed.all_statuses(as_of)
+    participations = sorted(
+        Participation.objects.filter(negotiation_id=negotiation_id).select_related("party"),
+        key=lambda p: (Role.PRINCIPAL not in p.roles, p.party.name),
+    )
+    proposals = list(
+        Proposal.objects.filter(negotiation_id=negotiation_id)
+        .order_by("tabled_on", "id")
+        .values("id", "title")
+    )
+    terms_by_proposal: dict[int, list[dict[str, object]]] = {}
+    if with_terms:
+        for term in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
+            "id", "proposal_id", "ordinal", "label", "text"
+        ):
+            terms_by_proposal.setdefault(term["proposal_id"], []).append(term)
+
+    matrix = StanceMatrix(as_of=as_of, parties=participations, columns=[])
+    for proposal in proposals:
+        result = statuses.get(proposal["id"])
+        if result is None:
+            continue
+        term_results = {t.term_id: t for t in result.terms}
+        matrix.columns.append(
+            MatrixColumn(proposal["id"], None, proposal["title"], "", result.status)
+        )
+        consent = computed.consent_parties(proposal["id"])
+        bases = {None: {b.party_id: b for b in result.basis}}
+        for term in sorted(terms_by_proposal.get(proposal["id"], []), key=lambda t: t["ordinal"]):
+            term_result = term_results[term["id"]]
+            label = str(term["label"] or term["ordinal"])
+            matrix.columns.append(
+                MatrixColumn(
+                    proposal["id"], term["id"], str(term["text"]), label, term_result.status
+                )
+            )
+            bases[term["id"]] = {b.party_id: b for b in term_result.basis}
+        for participation in participations:
+            for term_id, basis in bases.items():
+                position = computed.stance_of(
+                    participation.party_id, proposal["id"], term_id, as_of
+                )
+                known = basis.get(participation.party_id)
+                matrix.cells[(participation.party_id, proposal["id"], term_id)] = StanceCell(
+                    stance=position.stance if position else None,
+                    counts_as=known.counts_as if known else None,
+                    position_id=position.id if position else None,
+                    stated_on=position.stated_on if position else None,
+                    consent=participation.party_id in consent,
+                )
+    return matrix

@@ -1,0 +1,36 @@
+import datetime
+
+import pytest
+
+from proposals.models import Proposal
+from proposals.selectors import stance_matrix, statuses_as_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statuses_as_of_a_day_before_the_round_are_open(demo):
+    before = statuses_as_of(demo.pk, datetime.date(2025, 6, 1))
+    assert {s.status for s in before.values()} == {"open"}
+    on_the_day = statuses_as_of(demo.pk, datetime.date(2025, 6, 2))
+    memorandum = Proposal.objects.get(kind="memorandum")
+    assert on_the_day[memorandum.pk].status == "rejected"
+
+
+def test_the_matrix_shows_every_participant_including_non_consent_parties(demo):
+    matrix = stance_matrix(demo.pk)
+    names = [p.party.short_name for p in matrix.parties]
+    assert names[:2] == ["Russia", "Ukraine"]  # principals first
+    memorandum = Proposal.objects.get(kind="memorandum")
+    column = next(c for c in matrix.columns if c.proposal_id == memorandum.pk and c.term_id is None)
+    west = next(p for p in matrix.parties if p.party.slug == "the-west")
+    cell = matrix.cell(west.party_id, column)
+    assert (cell.stance, cell.consent) == ("rejects", False)
+    ukraine = next(p for p in matrix.parties if p.party.slug == "ukraine")
+    term_column = next(c for c in matrix.columns if c.proposal_id == memorandum.pk and c.term_id)
+    term_cell = matrix.cell(ukraine.party_id, term_column)
+    assert (term_cell.stance, term_cell.consent) == ("rejects", True)
+
+
+def test_the_matrix_as_of_an_earlier_day_shows_no_stances(demo):
+    matrix = stance_matrix(demo.pk, as_of=datetime.date(2025, 5, 20))
+    assert all(cell.stance is None for cell in matrix.cells.values())
