@@ -147,9 +147,45 @@ STORAGES = {
 }
 ADMIN_URL = env_str("PARLEY_ADMIN_URL", "admin/")
 
-# Celery (the recompute pipeline). Without a broker, tasks run in-process.
+# Celery: the recompute pipeline (DESIGN §4, README "Recomputing statuses").
+# Without a broker, tasks run in-process (the newcomer's default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_DEFAULT_QUEUE = env_str("PARLEY_QUEUE", "parley")
+CELERY_TASK_IGNORE_RESULT = True
+# Tasks are idempotent: acknowledge after running, and run again if the worker died.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("PARLEY_TASK_SOFT_TIME_LIMIT", 540)
+CELERY_TASK_TIME_LIMIT = env_int("PARLEY_TASK_TIME_LIMIT", 600)
+# Redis redelivers an unacknowledged task after the visibility timeout: longer than the
+# longest task (time limit above), short enough that a crashed worker's task comes back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("PARLEY_VISIBILITY_TIMEOUT", 900),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    # Fail a publish at once when Redis refuses the connection (kombu would otherwise
+    # sleep and retry inside the web request).
+    "max_retries": 0,
+}
+# Publishing never waits long: if Redis is down the write still commits, the proposal
+# stays stale, and the sweep catches up.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+# The worker, on the other hand, reconnects for ever.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Seconds a recompute waits half-written before finishing; only the fault tests set it.
+PARLEY_RECOMPUTE_PAUSE = env_int("PARLEY_RECOMPUTE_PAUSE", 0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-proposals": {
+        "task": "proposals.tasks.sweep_stale_proposals",
+        "schedule": float(env_int("PARLEY_SWEEP_SECONDS", 60)),
+        "kwargs": {"batch": env_int("PARLEY_SWEEP_BATCH", 200)},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -140,7 +140,10 @@ class Source(Versioned):
         return ", ".join(p for p in parts if p)
 
 
-@pghistory.track(exclude=COMPUTED_STATUS_FIELDS)
+PIPELINE_FIELDS = ["status_generation", "status_stale_since"]
+
+
+@pghistory.track(exclude=[*COMPUTED_STATUS_FIELDS, *PIPELINE_FIELDS])
 class Proposal(Versioned, StatusFields):
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="proposals")
     round = models.ForeignKey(
@@ -164,10 +167,20 @@ class Proposal(Versioned, StatusFields):
         help_text="Parties whose consent makes it agreed; empty means the principals.",
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="proposals")
+    # Bumped by every write that marks the proposal stale; a recompute clears the flag
+    # only if the generation it started from is still current (proposals/status.py).
+    status_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    status_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["negotiation", "tabled_on", "id"]
-        indexes = [models.Index(fields=["status_stale", "updated_at"], name="proposal_stale_idx")]
+        indexes = [
+            models.Index(
+                fields=["status_stale_since", "id"],
+                condition=Q(status_stale=True),
+                name="proposal_stale_queue_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

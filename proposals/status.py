@@ -7,10 +7,16 @@ database: it reads one negotiation into an engine Snapshot and writes the answer
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from negotiations.models import Participation, Role
@@ -25,14 +31,30 @@ from proposals.models import (
     Term,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def mark_stale(*, proposal_ids: Iterable[int]) -> set[int]:
     """Flag the proposals, and every proposal whose conditional positions depend on them
-    (transitively), as needing a recompute; refresh them once the transaction commits."""
+    (transitively), as needing a recompute, in the caller's transaction; once it commits,
+    one recompute per proposal is enqueued, however many writes the transaction made."""
     affected = _with_dependants(set(proposal_ids))
-    if affected:
-        Proposal.objects.filter(pk__in=affected, status_stale=False).update(status_stale=True)
-        transaction.on_commit(lambda: refresh_stale(proposal_ids=affected))
+    if not affected:
+        return affected
+    # Lock the rows in id order first: two transactions marking overlapping sets in
+    # different orders would otherwise deadlock on the UPDATE below.
+    list(
+        Proposal.objects.select_for_update()
+        .filter(pk__in=affected)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Proposal.objects.filter(pk__in=affected).update(
+        status_stale=True,
+        status_generation=F("status_generation") + 1,
+        status_stale_since=Coalesce(F("status_stale_since"), Value(timezone.now())),
+    )
+    _enqueue_after_commit(affected)
     return affected
 
 
@@ -59,18 +81,50 @@ def _with_dependants(ids: set[int]) -> set[int]:
     return seen
 
 
-def refresh_stale(*, proposal_ids: Iterable[int]) -> None:
-    """Refresh those of the proposals that are still stale: many writes in one transaction
-    schedule this many times, and only the first call finds work to do."""
-    from proposals.summaries import negotiation_summary_refresh
+class _EnqueueOnCommit:
+    """One on-commit callback per transaction, collecting every proposal it marked."""
 
-    stale = Proposal.objects.filter(pk__in=list(proposal_ids), status_stale=True)
-    negotiations = set()
-    for proposal_id, negotiation_id in stale.order_by("pk").values_list("pk", "negotiation_id"):
-        proposal_status_refresh(proposal_id=proposal_id)
-        negotiations.add(negotiation_id)
-    for negotiation_id in sorted(negotiations):
-        negotiation_summary_refresh(negotiation_id=negotiation_id)
+    def __init__(self) -> None:
+        self.proposal_ids: set[int] = set()
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        enqueue_recompute(self.proposal_ids)
+
+
+def _enqueue_after_commit(proposal_ids: set[int]) -> None:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            if isinstance(callback, _EnqueueOnCommit) and not callback.done:
+                callback.proposal_ids |= proposal_ids
+                return
+    callback = _EnqueueOnCommit()
+    callback.proposal_ids |= proposal_ids
+    # robust: the write has committed; a failure to enqueue must not turn it into an error.
+    transaction.on_commit(callback, robust=True)
+
+
+def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
+    """Publish one recompute task per proposal. Never raises: if the broker is down the
+    proposals stay flagged stale and the periodic sweep recomputes them later."""
+    from proposals.tasks import recompute_proposal
+
+    sent = 0
+    for proposal_id in sorted(proposal_ids):
+        try:
+            recompute_proposal.apply_async(args=[proposal_id], retry=False)
+        except Exception as error:  # noqa: BLE001 - any broker failure, by design
+            logger.warning(
+                "Could not enqueue the recompute of proposal %s (%s); it stays stale and "
+                "the sweep will pick it up.",
+                proposal_id,
+                error,
+            )
+            break
+        sent += 1
+    return sent
 
 
 def load_snapshot(negotiation_id: int) -> engine.Snapshot:
@@ -142,23 +196,44 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     )
 
 
+@dataclass(frozen=True)
+class RefreshResult:
+    refreshed: bool  # False: nothing to do (gone, or already fresh)
+    changed: bool = False  # the proposal's status differs from the stored one
+    cleared: bool = False  # the stale flag was cleared (nothing changed meanwhile)
+    negotiation_id: int | None = None
+
+
+def _lock(kind: int, key: int) -> None:
+    """A transaction-scoped advisory lock: recomputes of one proposal run one at a time,
+    without blocking the writers that mark it stale (they lock the row, not this key)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [kind, key])
+
+
+PROPOSAL_LOCK, SUMMARY_LOCK = 1, 2
+
+
 @transaction.atomic
-def proposal_status_refresh(*, proposal_id: int, today: datetime.date | None = None) -> bool:
+def proposal_status_refresh(
+    *, proposal_id: int, today: datetime.date | None = None, only_if_stale: bool = False
+) -> RefreshResult:
     """Recompute one proposal's status, its terms' statuses and its timeline from scratch.
 
-    Idempotent: the rows it writes depend only on the inputs. Returns whether the
-    proposal's status changed.
+    Idempotent: the rows it writes depend only on the inputs, so running it twice, or
+    twice at once, leaves the same rows. The stale flag is cleared only if no write
+    marked the proposal again after this run read its generation.
     """
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .filter(pk=proposal_id)
-        .only("id", "negotiation_id", "status")
+    _lock(PROPOSAL_LOCK, proposal_id)
+    row = (
+        Proposal.objects.filter(pk=proposal_id)
+        .values("negotiation_id", "status", "status_stale", "status_generation")
         .first()
     )
-    if proposal is None:
-        return False
+    if row is None or (only_if_stale and not row["status_stale"]):
+        return RefreshResult(refreshed=False)
     today = today or timezone.localdate()
-    snapshot = load_snapshot(proposal.negotiation_id)
+    snapshot = load_snapshot(row["negotiation_id"])
     result = engine.proposal_status(snapshot, proposal_id, today)
     entries = engine.timeline(snapshot, proposal_id, today)
     now = timezone.now()
@@ -191,6 +266,10 @@ def proposal_status_refresh(*, proposal_id: int, today: datetime.date | None = N
     )
 
     StatusChange.objects.filter(proposal_id=proposal_id).delete()
+    if settings.PARLEY_RECOMPUTE_PAUSE:
+        # Fault-injection seam for the pipeline tests: hold the transaction open,
+        # half-written, so a test can kill the worker in the middle of a recompute.
+        time.sleep(settings.PARLEY_RECOMPUTE_PAUSE)
     StatusChange.objects.bulk_create(
         StatusChange(
             proposal_id=proposal_id,
@@ -204,13 +283,28 @@ def proposal_status_refresh(*, proposal_id: int, today: datetime.date | None = N
         for seq, entry in enumerate(entries)
     )
 
-    changed = proposal.status != result.status
     Proposal.objects.filter(pk=proposal_id).update(
         status=result.status,
         status_reason=result.reason[:500],
         status_basis=engine.basis_as_json(result.basis),
         status_since=since.get(None),
-        status_stale=False,
         status_computed_at=now,
     )
-    return changed
+    cleared = Proposal.objects.filter(
+        pk=proposal_id, status_generation=row["status_generation"]
+    ).update(status_stale=False, status_stale_since=None)
+    return RefreshResult(
+        refreshed=True,
+        changed=row["status"] != result.status,
+        cleared=bool(cleared),
+        negotiation_id=row["negotiation_id"],
+    )
+
+
+def stale_proposal_ids(*, limit: int) -> list[int]:
+    """The oldest stale proposals first: the sweep's work list."""
+    return list(
+        Proposal.objects.filter(status_stale=True)
+        .order_by(F("status_stale_since").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from negotiations.models import Negotiation, Round
@@ -88,8 +89,27 @@ def _convergence(
 
 
 @transaction.atomic
-def negotiation_summary_refresh(*, negotiation_id: int, today: datetime.date | None = None) -> None:
-    """Rewrite the summaries of a negotiation and of each of its rounds."""
+def negotiation_summary_refresh(
+    *, negotiation_id: int, today: datetime.date | None = None, only_if_outdated: bool = False
+) -> bool:
+    """Rewrite the summaries of a negotiation and of each of its rounds.
+
+    With only_if_outdated, skip the work when no proposal of the negotiation was
+    recomputed since the summary was written (many recomputes, one summary)."""
+    from proposals.status import SUMMARY_LOCK, _lock
+
+    _lock(SUMMARY_LOCK, negotiation_id)
+    if only_if_outdated:
+        written = (
+            Negotiation.objects.filter(pk=negotiation_id)
+            .values_list("status_summary_at", flat=True)
+            .first()
+        )
+        latest = Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
+            latest=Max("status_computed_at")
+        )["latest"]
+        if written is not None and (latest is None or latest <= written):
+            return False
     today = today or timezone.localdate()
     now = timezone.now()
     proposals = list(
@@ -115,3 +135,4 @@ def negotiation_summary_refresh(*, negotiation_id: int, today: datetime.date | N
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary, status_summary_at=now
     )
+    return True

@@ -138,7 +138,7 @@ def test_refreshing_twice_writes_identical_rows(exchange, parties, committed):
         return changes, p, terms
 
     first = rows()
-    assert proposal_status_refresh(proposal_id=proposal.pk) is False
+    assert proposal_status_refresh(proposal_id=proposal.pk).changed is False
     assert rows() == first
 
 

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from proposals.models import Proposal
+from proposals.status import proposal_status_refresh
+from proposals.summaries import negotiation_summary_refresh
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute proposal statuses here and now (no worker needed): the stale ones by "
+        "default, every one with --all, or those of one negotiation."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--all", action="store_true", help="every proposal, stale or not")
+        scope.add_argument("--negotiation", type=int, metavar="ID", help="one negotiation's")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        proposals = Proposal.objects.all()
+        if options["negotiation"] is not None:
+            proposals = proposals.filter(negotiation_id=options["negotiation"])
+            if not proposals.exists():
+                raise CommandError(
+                    f"No proposals in a negotiation with id {options['negotiation']}."
+                )
+        elif not options["all"]:
+            proposals = proposals.filter(status_stale=True)
+        ids = list(proposals.order_by("negotiation_id", "pk").values_list("pk", flat=True))
+        changed = 0
+        negotiations: set[int] = set()
+        bar = tqdm(
+            ids, unit="proposal", disable=options["no_progress"], file=self.stderr._out, ncols=80
+        )
+        for proposal_id in bar:
+            result = proposal_status_refresh(proposal_id=proposal_id)
+            changed += result.changed
+            if result.negotiation_id is not None:
+                negotiations.add(result.negotiation_id)
+        for negotiation_id in sorted(negotiations):
+            negotiation_summary_refresh(negotiation_id=negotiation_id)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Recomputed {len(ids)} proposals in {len(negotiations)} negotiations: "
+                f"{changed} changed status."
+            )
+        )
