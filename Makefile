@@ -40,3 +40,7 @@ check: install
 # Stops nothing: the embedded server stops with the last process using it.
 clean-db:
 	rm -rf .pgdata
+
+# Benchmarks (not tests): see bench/ and README "Benchmarks".
+bench: install
+	$(BIN)/python bench/recompute.py

@@ -117,6 +117,9 @@ else:
 
     DATABASES = {"default": database_settings()}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Another database on the same server, e.g. the benchmark's (bench/recompute.py).
+if os.environ.get("PARLEY_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["PARLEY_DB_NAME"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -214,7 +214,6 @@ def _lock(kind: int, key: int) -> None:
 PROPOSAL_LOCK, SUMMARY_LOCK = 1, 2
 
 
-@transaction.atomic
 def proposal_status_refresh(
     *, proposal_id: int, today: datetime.date | None = None, only_if_stale: bool = False
 ) -> RefreshResult:
@@ -224,34 +223,115 @@ def proposal_status_refresh(
     twice at once, leaves the same rows. The stale flag is cleared only if no write
     marked the proposal again after this run read its generation.
     """
-    _lock(PROPOSAL_LOCK, proposal_id)
-    row = (
-        Proposal.objects.filter(pk=proposal_id)
-        .values("negotiation_id", "status", "status_stale", "status_generation")
-        .first()
-    )
-    if row is None or (only_if_stale and not row["status_stale"]):
-        return RefreshResult(refreshed=False)
+    return refresh_proposals(proposal_ids=[proposal_id], today=today, only_if_stale=only_if_stale)[
+        0
+    ]
+
+
+def refresh_proposals(
+    *,
+    proposal_ids: Iterable[int],
+    today: datetime.date | None = None,
+    only_if_stale: bool = False,
+    chunk: int = 50,
+    progress: Callable[[int], object] | None = None,
+) -> list[RefreshResult]:
+    """Recompute many proposals, reading each negotiation once. Each chunk of proposals
+    is written in its own transaction, so a long run holds no lock for long."""
     today = today or timezone.localdate()
-    snapshot = load_snapshot(row["negotiation_id"])
-    result = engine.proposal_status(snapshot, proposal_id, today)
-    entries = engine.timeline(snapshot, proposal_id, today)
+    ids = list(dict.fromkeys(proposal_ids))
+    # Generations are read before the inputs: a write that lands after this read bumps
+    # the generation, so its proposal keeps the stale flag even if the inputs below
+    # already include the write (one extra recompute, never a lost one).
+    rows = {
+        row["pk"]: row
+        for row in Proposal.objects.filter(pk__in=ids).values(
+            "pk", "negotiation_id", "status", "status_stale", "status_generation"
+        )
+    }
+    results = {pid: RefreshResult(refreshed=False) for pid in ids}
+    by_negotiation: dict[int, list[int]] = {}
+    for pid in ids:
+        row = rows.get(pid)
+        if row is not None and (row["status_stale"] or not only_if_stale):
+            by_negotiation.setdefault(row["negotiation_id"], []).append(pid)
+    for negotiation_id, pids in by_negotiation.items():
+        computed = engine.Engine(load_snapshot(negotiation_id))
+        for start in range(0, len(pids), chunk):
+            part = pids[start : start + chunk]
+            results.update(_write(computed, part, rows, today, only_if_stale))
+            if progress is not None:
+                progress(len(part))
+    return [results[pid] for pid in ids]
+
+
+@transaction.atomic
+def _write(
+    computed: engine.Engine,
+    proposal_ids: list[int],
+    rows: dict[int, dict[str, object]],
+    today: datetime.date,
+    only_if_stale: bool,
+) -> dict[int, RefreshResult]:
+    for proposal_id in sorted(proposal_ids):
+        _lock(PROPOSAL_LOCK, proposal_id)
+    if only_if_stale:
+        # Another run may have finished while this one waited for the locks.
+        still = set(
+            Proposal.objects.filter(pk__in=proposal_ids, status_stale=True).values_list(
+                "pk", flat=True
+            )
+        )
+        proposal_ids = [pid for pid in proposal_ids if pid in still]
     now = timezone.now()
-
-    since: dict[int | None, datetime.date] = {}
-    for entry in entries:
-        since[entry.term_id] = entry.on
-
-    terms = {t.pk: t for t in Term.objects.filter(proposal_id=proposal_id)}
-    for term_status in result.terms:
-        term = terms[term_status.term_id]
-        term.status = term_status.status
-        term.status_reason = term_status.reason[:500]
-        term.status_basis = engine.basis_as_json(term_status.basis)
-        term.status_since = since.get(term.pk)
-        term.delivered = term_status.delivered
-        term.status_stale = False
-        term.status_computed_at = now
+    results: dict[int, RefreshResult] = {}
+    terms = {
+        t.pk: t for t in Term.objects.filter(proposal_id__in=proposal_ids).only("pk", "proposal_id")
+    }
+    changes: list[StatusChange] = []
+    for proposal_id in proposal_ids:
+        result = computed.proposal_status(proposal_id, today)
+        entries = computed.timeline(proposal_id, today)
+        since: dict[int | None, datetime.date] = {}
+        for seq, entry in enumerate(entries):
+            since[entry.term_id] = entry.on
+            changes.append(
+                StatusChange(
+                    proposal_id=proposal_id,
+                    term_id=entry.term_id,
+                    changed_on=entry.on,
+                    status=entry.status,
+                    previous_status=entry.previous_status or "",
+                    reason=entry.reason[:500],
+                    seq=seq,
+                )
+            )
+        for term_status in result.terms:
+            term = terms[term_status.term_id]
+            term.status = term_status.status
+            term.status_reason = term_status.reason[:500]
+            term.status_basis = engine.basis_as_json(term_status.basis)
+            term.status_since = since.get(term.pk)
+            term.delivered = term_status.delivered
+            term.status_stale = False
+            term.status_computed_at = now
+        Proposal.objects.filter(pk=proposal_id).update(
+            status=result.status,
+            status_reason=result.reason[:500],
+            status_basis=engine.basis_as_json(result.basis),
+            status_since=since.get(None),
+            status_computed_at=now,
+        )
+        row = rows[proposal_id]
+        cleared = Proposal.objects.filter(
+            pk=proposal_id, status_generation=row["status_generation"]
+        ).update(status_stale=False, status_stale_since=None)
+        results[proposal_id] = RefreshResult(
+            refreshed=True,
+            changed=row["status"] != result.status,
+            cleared=bool(cleared),
+            negotiation_id=int(row["negotiation_id"]),  # type: ignore[call-overload]
+        )
     Term.objects.bulk_update(
         terms.values(),
         [
@@ -263,42 +343,15 @@ def proposal_status_refresh(
             "status_stale",
             "status_computed_at",
         ],
+        batch_size=1000,
     )
-
-    StatusChange.objects.filter(proposal_id=proposal_id).delete()
+    StatusChange.objects.filter(proposal_id__in=proposal_ids).delete()
     if settings.PARLEY_RECOMPUTE_PAUSE:
         # Fault-injection seam for the pipeline tests: hold the transaction open,
         # half-written, so a test can kill the worker in the middle of a recompute.
         time.sleep(settings.PARLEY_RECOMPUTE_PAUSE)
-    StatusChange.objects.bulk_create(
-        StatusChange(
-            proposal_id=proposal_id,
-            term_id=entry.term_id,
-            changed_on=entry.on,
-            status=entry.status,
-            previous_status=entry.previous_status or "",
-            reason=entry.reason[:500],
-            seq=seq,
-        )
-        for seq, entry in enumerate(entries)
-    )
-
-    Proposal.objects.filter(pk=proposal_id).update(
-        status=result.status,
-        status_reason=result.reason[:500],
-        status_basis=engine.basis_as_json(result.basis),
-        status_since=since.get(None),
-        status_computed_at=now,
-    )
-    cleared = Proposal.objects.filter(
-        pk=proposal_id, status_generation=row["status_generation"]
-    ).update(status_stale=False, status_stale_since=None)
-    return RefreshResult(
-        refreshed=True,
-        changed=row["status"] != result.status,
-        cleared=bool(cleared),
-        negotiation_id=row["negotiation_id"],
-    )
+    StatusChange.objects.bulk_create(changes, batch_size=2000)
+    return results
 
 
 def stale_proposal_ids(*, limit: int) -> list[int]:

@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from proposals.status import proposal_status_refresh, stale_proposal_ids
+from proposals.status import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
 
 logger = logging.getLogger(__name__)
@@ -50,13 +50,9 @@ def refresh_negotiation_summary(negotiation_id: int) -> bool:
 def sweep_stale_proposals(batch: int = 200) -> int:
     """Recompute the oldest stale proposals in this worker, at most `batch` of them. Catches
     what a lost message, a dead worker or a broker outage left behind."""
-    negotiations: set[int] = set()
-    done = 0
-    for proposal_id in stale_proposal_ids(limit=batch):
-        result = proposal_status_refresh(proposal_id=proposal_id, only_if_stale=True)
-        if result.refreshed and result.negotiation_id is not None:
-            negotiations.add(result.negotiation_id)
-            done += 1
+    results = refresh_proposals(proposal_ids=stale_proposal_ids(limit=batch), only_if_stale=True)
+    done = sum(r.refreshed for r in results)
+    negotiations = {r.negotiation_id for r in results if r.negotiation_id is not None}
     for negotiation_id in sorted(negotiations):
         negotiation_summary_refresh(negotiation_id=negotiation_id)
     if done:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from proposals.models import Proposal
-from proposals.status import proposal_status_refresh
+from proposals.status import refresh_proposals
 from proposals.summaries import negotiation_summary_refresh
 
 
@@ -31,16 +31,17 @@ class Command(BaseCommand):
         elif not options["all"]:
             proposals = proposals.filter(status_stale=True)
         ids = list(proposals.order_by("negotiation_id", "pk").values_list("pk", flat=True))
-        changed = 0
-        negotiations: set[int] = set()
         bar = tqdm(
-            ids, unit="proposal", disable=options["no_progress"], file=self.stderr._out, ncols=80
+            total=len(ids),
+            unit="proposal",
+            ncols=80,
+            disable=options["no_progress"],
+            file=self.stderr._out,
         )
-        for proposal_id in bar:
-            result = proposal_status_refresh(proposal_id=proposal_id)
-            changed += result.changed
-            if result.negotiation_id is not None:
-                negotiations.add(result.negotiation_id)
+        results = refresh_proposals(proposal_ids=ids, progress=bar.update)
+        bar.close()
+        changed = sum(r.changed for r in results)
+        negotiations = {r.negotiation_id for r in results if r.negotiation_id is not None}
         for negotiation_id in sorted(negotiations):
             negotiation_summary_refresh(negotiation_id=negotiation_id)
         self.stdout.write(
