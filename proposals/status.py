@@ -7,6 +7,7 @@ database: it reads one negotiation into an engine Snapshot and writes the answer
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -167,19 +168,24 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
             "id", "proposal_id", "ordinal", "label", "option_group", "option", "quantity"
         )
     )
+    refs: dict[int, list[int]] = {}
+    for position_id, term_id in Position.conditional_on.through.objects.filter(
+        position__proposal__negotiation_id=negotiation_id
+    ).values_list("position_id", "term_id"):
+        refs.setdefault(position_id, []).append(term_id)
     positions = tuple(
         engine.PositionIn(
-            id=row["id"],
-            party_id=row["party_id"],
-            proposal_id=row["proposal_id"],
-            term_id=row["term_id"],
-            stance=row["stance"],
-            stated_on=row["stated_on"],
-            conditional_on=tuple(sorted(t for t in row["refs"] if t is not None)),
+            id=pk,
+            party_id=party_id,
+            proposal_id=proposal_id,
+            term_id=term_id,
+            stance=stance,
+            stated_on=stated_on,
+            conditional_on=tuple(sorted(refs.get(pk, ()))),
         )
-        for row in Position.objects.filter(proposal__negotiation_id=negotiation_id)
-        .values("id", "party_id", "proposal_id", "term_id", "stance", "stated_on")
-        .annotate(refs=ArrayAgg("conditional_on", default=[]))
+        for pk, party_id, proposal_id, term_id, stance, stated_on in Position.objects.filter(
+            proposal__negotiation_id=negotiation_id
+        ).values_list("id", "party_id", "proposal_id", "term_id", "stance", "stated_on")
     )
     events = tuple(
         engine.EventIn(**row)
@@ -285,36 +291,36 @@ def _write(
         proposal_ids = [pid for pid in proposal_ids if pid in still]
     now = timezone.now()
     results: dict[int, RefreshResult] = {}
-    terms = {
-        t.pk: t for t in Term.objects.filter(proposal_id__in=proposal_ids).only("pk", "proposal_id")
-    }
-    changes: list[StatusChange] = []
+    term_rows: list[tuple[object, ...]] = []
+    change_rows: list[tuple[object, ...]] = []
     for proposal_id in proposal_ids:
         result = computed.proposal_status(proposal_id, today)
         entries = computed.timeline(proposal_id, today)
         since: dict[int | None, datetime.date] = {}
         for seq, entry in enumerate(entries):
             since[entry.term_id] = entry.on
-            changes.append(
-                StatusChange(
-                    proposal_id=proposal_id,
-                    term_id=entry.term_id,
-                    changed_on=entry.on,
-                    status=entry.status,
-                    previous_status=entry.previous_status or "",
-                    reason=entry.reason[:500],
-                    seq=seq,
+            change_rows.append(
+                (
+                    proposal_id,
+                    entry.term_id,
+                    entry.on,
+                    entry.status,
+                    entry.previous_status or "",
+                    entry.reason[:500],
+                    seq,
                 )
             )
-        for term_status in result.terms:
-            term = terms[term_status.term_id]
-            term.status = term_status.status
-            term.status_reason = term_status.reason[:500]
-            term.status_basis = engine.basis_as_json(term_status.basis)
-            term.status_since = since.get(term.pk)
-            term.delivered = term_status.delivered
-            term.status_stale = False
-            term.status_computed_at = now
+        for term in result.terms:
+            term_rows.append(
+                (
+                    term.term_id,
+                    term.status,
+                    term.reason[:500],
+                    json.dumps(engine.basis_as_json(term.basis)),
+                    since.get(term.term_id),
+                    term.delivered,
+                )
+            )
         Proposal.objects.filter(pk=proposal_id).update(
             status=result.status,
             status_reason=result.reason[:500],
@@ -332,25 +338,41 @@ def _write(
             cleared=bool(cleared),
             negotiation_id=int(row["negotiation_id"]),  # type: ignore[call-overload]
         )
-    Term.objects.bulk_update(
-        terms.values(),
-        [
-            "status",
-            "status_reason",
-            "status_basis",
-            "status_since",
-            "delivered",
-            "status_stale",
-            "status_computed_at",
-        ],
-        batch_size=1000,
-    )
-    StatusChange.objects.filter(proposal_id__in=proposal_ids).delete()
-    if settings.PARLEY_RECOMPUTE_PAUSE:
-        # Fault-injection seam for the pipeline tests: hold the transaction open,
-        # half-written, so a test can kill the worker in the middle of a recompute.
-        time.sleep(settings.PARLEY_RECOMPUTE_PAUSE)
-    StatusChange.objects.bulk_create(changes, batch_size=2000)
+    # Set-based writes: one statement each for all terms and all timeline rows of the
+    # chunk (unnest of arrays), instead of a statement or a CASE branch per row.
+    with connection.cursor() as cursor:
+        if term_rows:
+            cursor.execute(
+                f"""
+                UPDATE {Term._meta.db_table} AS t
+                SET status = v.status, status_reason = v.reason, status_basis = v.basis::jsonb,
+                    status_since = v.since, delivered = v.delivered, status_stale = false,
+                    status_computed_at = %s
+                FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::date[],
+                            %s::bigint[]) AS v(id, status, reason, basis, since, delivered)
+                WHERE t.id = v.id
+                """,
+                [now, *map(list, zip(*term_rows, strict=True))],
+            )
+        cursor.execute(
+            f"DELETE FROM {StatusChange._meta.db_table} WHERE proposal_id = ANY(%s)",
+            [list(proposal_ids)],
+        )
+        if settings.PARLEY_RECOMPUTE_PAUSE:
+            # Fault-injection seam for the pipeline tests: hold the transaction open,
+            # half-written, so a test can kill the worker in the middle of a recompute.
+            time.sleep(settings.PARLEY_RECOMPUTE_PAUSE)
+        if change_rows:
+            cursor.execute(
+                f"""
+                INSERT INTO {StatusChange._meta.db_table}
+                    (proposal_id, term_id, changed_on, status, previous_status, reason, seq,
+                     created_at)
+                SELECT v.*, %s FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::text[],
+                                           %s::text[], %s::text[], %s::int[]) AS v
+                """,
+                [now, *map(list, zip(*change_rows, strict=True))],
+            )
     return results
 
 
