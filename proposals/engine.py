@@ -7,11 +7,14 @@ snapshot for repeated queries; the module-level functions accept either.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import partial
+from itertools import compress
 from typing import Any, NamedTuple
 
 PROPOSES, SUPPORTS, ACCEPTS, UNDECIDED = "proposes", "supports", "accepts", "undecided"
@@ -176,6 +179,22 @@ def _histories(rows: Iterable[PositionIn], subject: str) -> dict[int, dict[int, 
     return result
 
 
+_Subject = tuple[str, int]  # ("term", term id) or ("proposal", proposal id)
+
+# When the status of a term (or of a proposal without terms) changed, before the overlay.
+_Changes = tuple[list[date], list[str]]
+_NO_CHANGES: _Changes = ([], [])
+_NONE_ACCEPTED: frozenset[int] = frozenset()
+
+
+def _status_on(changes: _Changes | None, day: date) -> str:
+    """Before its first change every term is open: no one has said anything yet."""
+    if changes is None:
+        return OPEN
+    i = bisect_right(changes[0], day)
+    return changes[1][i - 1] if i else OPEN
+
+
 class _Resolved(NamedTuple):
     """Term statuses before the implementation overlay, closed under conditional_on."""
 
@@ -215,7 +234,9 @@ class Engine:
         # Days as bits, so that the days of a whole chain of conditions union cheaply.
         self._days = sorted({p.stated_on for p in positions})
         self._bits = {day: 1 << i for i, day in enumerate(self._days)}
-        self._inputs_of: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
+        self._inputs_of: dict[_Subject, tuple[int, frozenset[int]]] = {}
+        self._reach_of: dict[_Subject, int] | None = None
+        self._replayed: tuple[dict[int, _Changes], dict[int, _Changes]] | None = None
 
     # ------------------------------------------------------------ queries
 
@@ -249,35 +270,107 @@ class Engine:
 
     def timeline(self, proposal_id: int, until: date) -> list[TimelineEntry]:
         days = self._change_dates(proposal_id, until)
+        proposal = self._proposals[proposal_id]
         own = [t.id for t in self._terms_of[proposal_id]]
         entries: list[TimelineEntry] = []
         previous: dict[int | None, str] = {}
-        last_state: tuple[object, ...] = ()
-        for day in days:
-            resolved = self._resolve(day, own, [proposal_id])
-            # Statuses follow from this state; building reasons only on a change keeps a
-            # replay over hundreds of dates cheap.
-            state = self._state(proposal_id, own, resolved)
+        last_state: tuple[bool, tuple[str, ...]] | None = None
+        for day in self._replay_days(proposal_id, own, days):
+            # Statuses follow from this state; building reasons only on a change, and only
+            # for what changed, keeps a replay over hundreds of dates cheap.
+            state = self._state(proposal_id, own, day)
             if state == last_state:
                 continue
             last_state = state
-            now = self._proposal_result(proposal_id, resolved)
-            changes = [(None, now.status, now.reason)]
-            changes += [(t.term_id, t.status, t.reason) for t in now.terms]
-            for term_id, status, reason in changes:
-                before = previous.get(term_id)
-                if status != before:
-                    entries.append(TimelineEntry(day, status, reason, term_id, before))
-                    previous[term_id] = status
+            statuses = list(state[1]) if own else []
+            changed = [i for i, s in enumerate(statuses) if s != previous.get(own[i])]
+            resolved = self._resolved_on(proposal_id, [own[i] for i in changed], day)
+            results = {i: self._term_result(own[i], resolved) for i in changed}
+            reason_of = partial(self._reason_of, proposal_id, own, day, results)
+            status, reason = self._outcome(proposal, resolved, statuses, reason_of)
+            if status != previous.get(None):
+                entries.append(TimelineEntry(day, status, reason, None, previous.get(None)))
+                previous[None] = status
+            for i in changed:
+                result = results[i]
+                entries.append(
+                    TimelineEntry(day, result.status, result.reason, own[i], previous.get(own[i]))
+                )
+                previous[own[i]] = result.status
         return entries
 
-    def _state(self, proposal_id: int, own: list[int], resolved: _Resolved) -> tuple[object, ...]:
-        proposal = self._proposals[proposal_id]
-        superseded = proposal.superseded_on is not None and proposal.superseded_on <= resolved.as_of
+    def _reason_of(
+        self, proposal_id: int, own: list[int], day: date, results: dict[int, TermStatus], i: int
+    ) -> str:
+        if i not in results:
+            resolved = self._resolved_on(proposal_id, [own[i]], day)
+            results[i] = self._term_result(own[i], resolved)
+        return results[i].reason
+
+    def _replay_days(self, proposal_id: int, own: list[int], days: list[date]) -> list[date]:
+        """The change dates on which the state can differ from the one replayed before.
+
+        The state only moves where a term's status (before the overlay) changes, an event
+        happens or the proposal is superseded. Each such moment is replayed on the first
+        change date at or after it, exactly where a replay of every change date sees it.
+        """
+        if not days:
+            return []
+        changes = self._changes()
+        moments: list[date] = []
+        for term_id in own:
+            moments += changes.get(term_id, _NO_CHANGES)[0]
+            if term_id in self._ledgers:
+                moments += self._ledgers[term_id].dates
         if not own:
-            stances = resolved.proposal_stances[proposal_id]
-            return superseded, self._decide(proposal, stances, resolved.accepted)
-        return superseded, *(self._term_state(term_id, resolved) for term_id in own)
+            moments += self._proposal_changes().get(proposal_id, _NO_CHANGES)[0]
+        superseded_on = self._proposals[proposal_id].superseded_on
+        if superseded_on is not None:
+            moments.append(superseded_on)
+        replay = {days[0]}
+        for moment in moments:
+            i = bisect_left(days, moment)
+            if i < len(days):
+                replay.add(days[i])
+        return sorted(replay)
+
+    def _state(self, proposal_id: int, own: list[int], day: date) -> tuple[bool, tuple[str, ...]]:
+        """Whether the proposal is superseded, and its terms' statuses (or its own if none)."""
+        proposal = self._proposals[proposal_id]
+        superseded = proposal.superseded_on is not None and proposal.superseded_on <= day
+        if not own:
+            return superseded, (_status_on(self._proposal_changes().get(proposal_id), day),)
+        changes = self._changes()
+        statuses: list[str] = []
+        for term_id in own:
+            status = _status_on(changes.get(term_id), day)
+            if status == AGREED:
+                overlay = self._implementation(self._terms[term_id], day)[1]
+                if overlay:
+                    status = overlay[0]
+            statuses.append(status)
+        return superseded, tuple(statuses)
+
+    def _resolved_on(self, proposal_id: int, term_ids: list[int], day: date) -> _Resolved:
+        """What `_resolve` gives for a proposal and some of its terms, from the replay."""
+        changes = self._changes()
+        whole = self._proposal_stances(proposal_id, day)
+        term_stances = {t: self._term_stances(self._terms[t], whole, day) for t in term_ids}
+        status = {t: _status_on(changes.get(t), day) for t in term_ids}
+        # As in `_resolve`: a condition is met once it names terms, all known and agreed.
+        accepted = {
+            p.id
+            for stances in (whole, *term_stances.values())
+            for p in stances.values()
+            if p is not None
+            and p.stance == CONDITIONAL_STANCE
+            and p.conditional_on
+            and all(
+                ref in self._terms and _status_on(changes.get(ref), day) == AGREED
+                for ref in p.conditional_on
+            )
+        }
+        return _Resolved(day, term_stances, {proposal_id: whole}, status, accepted)
 
     # ------------------------------------------------------------ stances
 
@@ -368,21 +461,22 @@ class Engine:
         return _Resolved(as_of, term_stances, proposal_stances, status, accepted)
 
     @staticmethod
-    def _decide(proposal: ProposalIn, stances: _Stances, accepted: set[int]) -> str:
+    def _decide(proposal: ProposalIn, stances: _Stances, accepted: AbstractSet[int]) -> str:
         if proposal.tabled_by_id is not None:
             tabler = stances.get(proposal.tabled_by_id)
             if tabler is not None and tabler.stance == WITHDRAWS:
                 return WITHDRAWN
         if not proposal.consent_party_ids:
             return OPEN
-        counts = [_counts_as(stances[party], accepted) for party in proposal.consent_party_ids]
-        if REJECTS in counts:
-            return REJECTED
-        if all(c in AGREEING for c in counts):
-            return AGREED
-        if all(c in AGREEING or c == CONDITIONAL_STANCE for c in counts):
-            return CONDITIONAL
-        return OPEN
+        # One pass: a rejection settles it; otherwise the weakest stance does.
+        status = AGREED
+        for party in proposal.consent_party_ids:
+            counts = _counts_as(stances[party], accepted)
+            if counts == REJECTS:
+                return REJECTED
+            if counts not in AGREEING:
+                status = CONDITIONAL if counts == CONDITIONAL_STANCE and status != OPEN else OPEN
+        return status
 
     # ------------------------------------------------------------ results
 
@@ -420,13 +514,6 @@ class Engine:
             reason = self._stance_reason(status, basis, self._proposals[term.proposal_id])
         return TermStatus(term_id, status, reason, basis, delivered)
 
-    def _term_state(self, term_id: int, resolved: _Resolved) -> str:
-        status = resolved.status[term_id]
-        if status == AGREED:
-            overlay = self._implementation(self._terms[term_id], resolved.as_of)[1]
-            return overlay[0] if overlay else status
-        return status
-
     def _implementation(self, term: TermIn, as_of: date) -> tuple[int, tuple[str, str] | None]:
         """Units delivered as of the date, and what an agreed term becomes once events exist."""
         ledger = self._ledgers.get(term.id)
@@ -447,29 +534,48 @@ class Engine:
 
     def _proposal_result(self, proposal_id: int, resolved: _Resolved) -> ProposalStatus:
         proposal = self._proposals[proposal_id]
-        stances = resolved.proposal_stances[proposal_id]
-        basis = self._basis(stances, resolved.accepted)
+        basis = self._basis(resolved.proposal_stances[proposal_id], resolved.accepted)
         terms = tuple(self._term_result(t.id, resolved) for t in self._terms_of[proposal_id])
-        if proposal.superseded_on is not None and proposal.superseded_on <= resolved.as_of:
-            status, reason = SUPERSEDED, f"superseded on {proposal.superseded_on}"
-        elif not terms:
-            status = self._decide(proposal, stances, resolved.accepted)
-            reason = self._stance_reason(status, basis, proposal)
-        else:
-            status, reason = self._aggregate(proposal, basis, terms)
+        statuses = [t.status for t in terms]
+        status, reason = self._outcome(proposal, resolved, statuses, lambda i: terms[i].reason)
         return ProposalStatus(proposal_id, status, reason, basis, terms)
 
-    def _aggregate(
-        self, proposal: ProposalIn, basis: tuple[StanceBasis, ...], terms: tuple[TermStatus, ...]
+    def _outcome(
+        self,
+        proposal: ProposalIn,
+        resolved: _Resolved,
+        statuses: list[str],
+        reason_of: Callable[[int], str],
     ) -> tuple[str, str]:
-        items: list[tuple[str, str]] = []
+        """The proposal's status and reason from its terms' statuses (in `_terms_of` order);
+        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats."""
+        if proposal.superseded_on is not None and proposal.superseded_on <= resolved.as_of:
+            return SUPERSEDED, f"superseded on {proposal.superseded_on}"
+        stances = resolved.proposal_stances[proposal.id]
+        if not statuses:
+            status = self._decide(proposal, stances, resolved.accepted)
+            basis = self._basis(stances, resolved.accepted)
+            return status, self._stance_reason(status, basis, proposal)
+        return self._aggregate(proposal, stances, statuses, reason_of)
+
+    def _aggregate(
+        self,
+        proposal: ProposalIn,
+        stances: _Stances,
+        term_statuses: list[str],
+        reason_of: Callable[[int], str],
+    ) -> tuple[str, str]:
+        # A term's reason is only needed when it is the single item, so it is fetched late.
+        items: list[tuple[str, str | int]] = []
         groups: dict[str, dict[str, list[str]]] = {}
-        for term, result in zip(self._terms_of[proposal.id], terms, strict=True):
+        for i, (term, term_status) in enumerate(
+            zip(self._terms_of[proposal.id], term_statuses, strict=True)
+        ):
             if term.option_group:
                 options = groups.setdefault(term.option_group, {})
-                options.setdefault(term.option, []).append(result.status)
+                options.setdefault(term.option, []).append(term_status)
             else:
-                items.append((result.status, result.reason))
+                items.append((term_status, i))
         notes: list[str] = []
         for group, options in groups.items():
             status, best = _group_status(options)
@@ -482,12 +588,16 @@ class Engine:
         statuses = [status for status, _ in items]
         live = [s for s in statuses if s != WITHDRAWN]
         if not live:
-            tabler = next((b for b in basis if b.party_id == proposal.tabled_by_id), None)
+            tabler = None if proposal.tabled_by_id is None else stances[proposal.tabled_by_id]
             if tabler is not None and tabler.stance == WITHDRAWS:
-                return WITHDRAWN, f"withdrawn by {self._on(tabler)}"
+                return (
+                    WITHDRAWN,
+                    f"withdrawn by {self._name(tabler.party_id)} on {tabler.stated_on}",
+                )
             return WITHDRAWN, f"all {_items(len(items))} withdrawn"
         if len(items) == 1:
-            return items[0]
+            status, why = items[0]
+            return status, why if isinstance(why, str) else reason_of(why)
         n, withdrawn = len(live), len(items) - len(live)
         aside = f" ({withdrawn} withdrawn)" if withdrawn else ""
         if all(s in ADVANCEMENT for s in live):
@@ -562,6 +672,106 @@ class Engine:
             ]
         )
 
+    # ------------------------------------------------------------ replay
+
+    def _changes(self) -> dict[int, _Changes]:
+        if self._replayed is None:
+            self._replayed = self._replay()
+        return self._replayed[0]
+
+    def _proposal_changes(self) -> dict[int, _Changes]:
+        if self._replayed is None:
+            self._replayed = self._replay()
+        return self._replayed[1]
+
+    def _replay(self) -> tuple[dict[int, _Changes], dict[int, _Changes]]:
+        """Every term's status history, walking the days of the negotiation once.
+
+        Replaying `_resolve` day by day for each proposal redoes the same work for every
+        proposal whose conditions reach the same terms; here each day only touches the
+        stances stated that day, and the least fixed point is redone over the terms whose
+        status still hangs on conditions (the rest are settled by their stances alone).
+        The result is the one `_resolve` gives on any day: a term's status only depends
+        on the terms its conditions reach, and these are all resolved together here.
+        """
+        terms, proposals = self._terms, self._proposals
+        # A position stated on a day is later than all before it, so it becomes the stance
+        # of its party on its subject; one on a term overrides one on the whole proposal
+        # stated the same day, so those come first. Histories are in (stated_on, id) order:
+        # of a party's positions on a subject on one day, the last one is effective.
+        on_whole: dict[date, list[PositionIn]] = defaultdict(list)
+        on_term: dict[date, list[PositionIn]] = defaultdict(list)
+        for term_id, by_party in self._on_term.items():
+            if term_id in terms:
+                parties = self._parties[terms[term_id].proposal_id]
+                for party, history in by_party.items():
+                    if party in parties:
+                        for p in history.positions:
+                            on_term[p.stated_on].append(p)
+        for proposal_id, by_party in self._on_proposal.items():
+            if proposal_id in proposals:
+                parties = self._parties[proposal_id]
+                for party, history in by_party.items():
+                    if party in parties:
+                        for p in history.positions:
+                            on_whole[p.stated_on].append(p)
+
+        term_ids = {pid: [t.id for t in terms_of] for pid, terms_of in self._terms_of.items()}
+        general: dict[int, _Stances] = {
+            pid: dict.fromkeys(parties) for pid, parties in self._parties.items()
+        }
+        stances: dict[int, _Stances] = {
+            term_id: dict.fromkeys(self._parties[term.proposal_id])
+            for term_id, term in terms.items()
+        }
+        termless = {pid for pid in proposals if not self._terms_of[pid]}
+        base: dict[int, str] = {}  # status with no condition met
+        base_agreed: set[int] = set()
+        needs: dict[int, frozenset[int]] = {}  # terms that agree once all of these have
+        proposal_base: dict[int, str] = {}
+        proposal_needs: dict[int, frozenset[int]] = {}
+        changes: dict[int, _Changes] = {}
+        proposal_changes: dict[int, _Changes] = {}
+
+        for day in sorted(on_whole.keys() | on_term.keys()):
+            dirty: set[int] = set()
+            touched_proposals: set[int] = set()
+            for p in on_whole.get(day, ()):
+                general[p.proposal_id][p.party_id] = p
+                touched_proposals.add(p.proposal_id)
+                for term_id in term_ids[p.proposal_id]:
+                    stances[term_id][p.party_id] = p
+                    dirty.add(term_id)
+            for p in on_term.get(day, ()):
+                stances[p.term_id][p.party_id] = p
+                dirty.add(p.term_id)
+            for term_id in dirty:
+                proposal = proposals[terms[term_id].proposal_id]
+                status = base[term_id] = self._decide(proposal, stances[term_id], _NONE_ACCEPTED)
+                if status == AGREED:
+                    base_agreed.add(term_id)
+                else:
+                    base_agreed.discard(term_id)
+                _set_needs(needs, term_id, proposal, stances[term_id], status, terms)
+            touched_proposals &= termless
+            for pid in touched_proposals:
+                status = proposal_base[pid] = self._decide(
+                    proposals[pid], general[pid], _NONE_ACCEPTED
+                )
+                _set_needs(proposal_needs, pid, proposals[pid], general[pid], status, terms)
+            if not dirty and not touched_proposals:
+                continue
+
+            agreed = _least_fixed_point(needs, base_agreed)
+            for term_id in dirty | needs.keys():
+                status = AGREED if term_id in agreed else base[term_id]
+                _record(changes, term_id, day, status)
+            for pid in touched_proposals | proposal_needs.keys():
+                refs = proposal_needs.get(pid)
+                status = AGREED if refs is not None and refs <= agreed else proposal_base[pid]
+                _record(proposal_changes, pid, day, status)
+        return changes, proposal_changes
+
     # ------------------------------------------------------------ timeline
 
     def _change_dates(self, proposal_id: int, until: date) -> list[date]:
@@ -576,22 +786,81 @@ class Engine:
         if superseded_on is not None:
             days.add(superseded_on)
         # Every position that could ever bear on the answer, whatever its date: those on the
-        # proposal and on every term reachable through conditions (visited once, so cycles end).
-        mask = 0
-        seen: set[tuple[str, int]] = set()
-        todo = [("proposal", proposal_id), *(("term", term_id) for term_id in own)]
-        while todo:
-            subject = todo.pop()
-            if subject in seen or (subject[0] == "term" and subject[1] not in self._terms):
-                continue
-            seen.add(subject)
-            bits, refs = self._inputs(*subject)
-            mask |= bits
-            todo.extend(("term", ref) for ref in refs)
-            if subject[0] == "term":
-                todo.append(("proposal", self._terms[subject[1]].proposal_id))
-        days.update(day for i, day in enumerate(self._days) if mask >> i & 1)
+        # proposal and on every term reachable through conditions.
+        reach = self._reach()
+        mask = reach[("proposal", proposal_id)]
+        for term_id in own:
+            mask |= reach[("term", term_id)]
+        # Bit i of the mask is character i of its binary digits read backwards.
+        days.update(compress(self._days, map(int, bin(mask)[:1:-1])))
         return sorted(day for day in days if day <= until)
+
+    def _reach(self) -> dict[_Subject, int]:
+        """For every term and proposal, the days (as bits) of all the positions it hangs on.
+
+        Conditions can form cycles, so the subjects are taken a strongly connected component
+        at a time (Tarjan's algorithm, without recursion): every subject of a component
+        reaches the same positions, and components come out after all those they lead to.
+        """
+        if self._reach_of is not None:
+            return self._reach_of
+        reach: dict[_Subject, int] = {}
+        index: dict[_Subject, int] = {}
+        low: dict[_Subject, int] = {}
+        stack: list[_Subject] = []
+        on_stack: set[_Subject] = set()
+
+        def enter(subject: _Subject) -> tuple[_Subject, Iterator[_Subject]]:
+            index[subject] = low[subject] = len(index)
+            stack.append(subject)
+            on_stack.add(subject)
+            return subject, iter(self._leads_to(subject))
+
+        subjects = [
+            *(("proposal", p) for p in self._proposals),
+            *(("term", t) for t in self._terms),
+        ]
+        for root in subjects:
+            if root in index:
+                continue
+            work = [enter(root)]
+            while work:
+                subject, successors = work[-1]
+                for successor in successors:
+                    if successor not in index:
+                        work.append(enter(successor))
+                        break
+                    if successor in on_stack:
+                        low[subject] = min(low[subject], index[successor])
+                else:
+                    work.pop()
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[subject])
+                    if low[subject] == index[subject]:
+                        at = stack.index(subject)
+                        component = stack[at:]
+                        del stack[at:]
+                        on_stack.difference_update(component)
+                        mask = 0
+                        for member in component:
+                            mask |= self._inputs(*member)[0]
+                            for successor in self._leads_to(member):
+                                mask |= reach.get(successor, 0)
+                        reach.update(dict.fromkeys(component, mask))
+        self._reach_of = reach
+        return reach
+
+    def _leads_to(self, subject: _Subject) -> list[_Subject]:
+        """The subjects whose positions can change this one's status: the terms its
+        conditions name, and for a term its proposal (positions on the whole of it)."""
+        kind, key = subject
+        leads: list[_Subject] = [
+            ("term", ref) for ref in self._inputs(kind, key)[1] if ref in self._terms
+        ]
+        if kind == "term":
+            leads.append(("proposal", self._terms[key].proposal_id))
+        return leads
 
     def _inputs(self, kind: str, key: int) -> tuple[int, frozenset[int]]:
         """The days (as bits) positions on a term or whole proposal were stated; their refs."""
@@ -612,7 +881,68 @@ class Engine:
         return self._inputs_of[(kind, key)]
 
 
-def _counts_as(position: PositionIn | None, accepted: set[int]) -> str | None:
+def _set_needs(
+    needs: dict[int, frozenset[int]],
+    key: int,
+    proposal: ProposalIn,
+    stances: _Stances,
+    status: str,
+    terms: Mapping[int, TermIn],
+) -> None:
+    """Note the terms a conditional item waits for, if their agreement can ever settle it.
+
+    Only a conditional consent stance stands between a `conditional` item and `agreed`; a
+    condition naming no term or an unknown one is never met, so such an item stays as is.
+    """
+    needs.pop(key, None)
+    if status != CONDITIONAL:
+        return
+    refs: set[int] = set()
+    for party in proposal.consent_party_ids:
+        p = stances[party]
+        if p is not None and p.stance == CONDITIONAL_STANCE:
+            if not p.conditional_on or any(ref not in terms for ref in p.conditional_on):
+                return
+            refs.update(p.conditional_on)
+    needs[key] = frozenset(refs)
+
+
+def _least_fixed_point(needs: Mapping[int, frozenset[int]], agreed: set[int]) -> set[int]:
+    """The terms agreed once every condition that can be met is: `agreed` plus those of
+    `needs` whose named terms all end up agreed (a term waiting on itself never does)."""
+    result = set(agreed)
+    waiting: dict[int, list[int]] = defaultdict(list)
+    missing: dict[int, int] = {}
+    ready: list[int] = []
+    for term_id, refs in needs.items():
+        unmet = refs - agreed
+        if unmet:
+            missing[term_id] = len(unmet)
+            for ref in unmet:
+                waiting[ref].append(term_id)
+        else:
+            ready.append(term_id)
+    while ready:
+        term_id = ready.pop()
+        result.add(term_id)
+        for reader in waiting.get(term_id, ()):
+            missing[reader] -= 1
+            if not missing[reader]:
+                ready.append(reader)
+    return result
+
+
+def _record(changes: dict[int, _Changes], key: int, day: date, status: str) -> None:
+    history = changes.get(key)
+    if history is None:
+        if status != OPEN:
+            changes[key] = ([day], [status])
+    elif history[1][-1] != status:
+        history[0].append(day)
+        history[1].append(status)
+
+
+def _counts_as(position: PositionIn | None, accepted: AbstractSet[int]) -> str | None:
     if position is None:
         return None
     if position.stance == CONDITIONAL_STANCE and position.id in accepted:

@@ -288,10 +288,13 @@ def test_it_keeps_a_self_referencing_conditional_conditional():
 
 @pytest.mark.parametrize("refs", [(), (999,)])
 def test_it_never_resolves_a_condition_without_known_terms(refs):
-    n, _, t = one_term()
+    n, p, t = one_term()
     n.say(RU, "accepts", term=t)
     n.say(UA, "conditional", term=t, conditional_on=refs)
     assert status_of(n, t) == "conditional"
+    last = timeline(n.snapshot(), p, D)[-1]
+    assert (last.term_id, last.status) == (t, "conditional")
+    assert last.reason == term_status(n.snapshot(), t, D).reason
 
 
 # ---------------------------------------------------------------- implementation
@@ -548,6 +551,24 @@ def test_it_replays_changes_in_terms_named_by_conditions():
     ]
 
 
+def test_it_starts_a_timeline_on_the_first_day_anything_it_hangs_on_was_said():
+    n = Negotiation()
+    other = n.term(n.proposal())
+    p = n.proposal()
+    t = n.term(p)
+    n.say(RU, "accepts", term=other, on=BEFORE)
+    n.say(RU, "accepts", term=t)
+    n.say(UA, "conditional", term=t, conditional_on=(other,))
+    entries = timeline(n.snapshot(), p, AFTER)
+    assert [(e.on, e.term_id, e.status) for e in entries] == [
+        (BEFORE, None, "open"),
+        (BEFORE, t, "open"),
+        (D, None, "conditional"),
+        (D, t, "conditional"),
+    ]
+    assert timeline(n.snapshot(), p, BEFORE - timedelta(days=1)) == []
+
+
 # ---------------------------------------------------------------- worked example (DESIGN §3)
 
 
@@ -744,3 +765,41 @@ def test_it_keeps_an_agreed_term_agreed_when_a_consent_party_accepts_again(snaps
     )
     if proposal.status in ADVANCEMENT:
         assert after[proposal.proposal_id].status == proposal.status
+
+
+@fast
+@given(snapshots(), days, days)
+def test_it_never_lets_one_timeline_leak_into_another(snapshot, until, other_day):
+    shared = Engine(snapshot)
+    for target in snapshot.proposals:
+        for other in snapshot.proposals:
+            if other.id != target.id:
+                shared.timeline(other.id, other_day)
+                shared.proposal_status(other.id, other_day)
+        assert shared.timeline(target.id, until) == Engine(snapshot).timeline(target.id, until)
+
+
+@fast
+@given(snapshots(), days)
+def test_it_replays_on_each_day_the_status_as_of_that_day(snapshot, until):
+    engine = Engine(snapshot)
+    for p in snapshot.proposals:
+        entries = engine.timeline(p.id, until)
+        before: dict[int | None, str | None] = {}
+        for e in entries:
+            assert e.previous_status == before.get(e.term_id) != e.status
+            before[e.term_id] = e.status
+        for offset in range((until - START).days + 1):
+            day = START + timedelta(days=offset)
+            now = Engine(snapshot).proposal_status(p.id, day)
+            expected = {None: (now.status, now.reason)}
+            expected.update((t.term_id, (t.status, t.reason)) for t in now.terms)
+            latest = {e.term_id: e for e in entries if e.on <= day}
+            for key, (status, reason) in expected.items():
+                if key not in latest:
+                    # Before the first change date nobody has said anything yet.
+                    assert status == "open"
+                    continue
+                assert latest[key].status == status
+                if latest[key].on == day:
+                    assert latest[key].reason == reason
