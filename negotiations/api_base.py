@@ -1,0 +1,353 @@
+"""The base of every API resource: a list and a detail built from values() (no
+per-object serializer on reads), conditional GET, and writes that go through services.
+
+A resource declares its model, its columns (the values() names, which are also the
+output keys), its many-to-many id lists, a filter set, and the services it writes with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import models, transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.utils import timezone
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from negotiations.api_common import (
+    ChangeCursorPagination,
+    CSVRenderer,
+    FastJSONRenderer,
+    WriteThrottle,
+    expected_version,
+    latest,
+    make_etag,
+    not_modified,
+    page_response,
+    set_validators,
+)
+
+# --------------------------------------------------------------------------- filters
+
+
+class IdFilter(django_filters.Filter):
+    """An id (no existence check: an unknown id simply matches nothing)."""
+
+    field_class = forms.IntegerField
+
+
+class IdInFilter(django_filters.BaseInFilter, IdFilter):
+    pass
+
+
+def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:
+    return django_filters.MultipleChoiceFilter(
+        field_name=field_name, choices=choices, help_text=help_text
+    )
+
+
+def in_utc(value: datetime.datetime, name: str) -> datetime.datetime:
+    """PostgreSQL refuses offsets beyond ±15:59; the moment itself is what counts."""
+    try:
+        return value.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError({name: ["This moment is out of range."]}) from None
+
+
+class SinceFilter(django_filters.IsoDateTimeFilter):
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if value:
+            value = in_utc(value, self.field_name)
+        return super().filter(qs, value)
+
+
+class ParleyFilterSet(django_filters.FilterSet):
+    """Filters every list has: ids, `updated_since` (the sync key) and full-text `q`."""
+
+    id = IdInFilter(field_name="id", help_text="Only these ids, comma-separated (1,2,3).")
+    updated_since = SinceFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="Only items whose `changed_at` is at or after this moment (ISO 8601). Pass "
+        "the largest `changed_at` of your last sync; items on the boundary come again.",
+    )
+    q = django_filters.CharFilter(
+        method="search",
+        help_text="Full-text search (PostgreSQL, English stemming; quotes, OR and -word work "
+        "as in a web search).",
+    )
+
+    search_fields: ClassVar[tuple[str, ...]] = ()
+
+    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        vector = SearchVector(*self.search_fields, config="english")
+        query = SearchQuery(value, config="english", search_type="websearch")
+        return queryset.annotate(search_document=vector).filter(search_document=query)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def array_of(through: type[models.Model], owner: str, value: str) -> ArraySubquery:
+    """The ids a many-to-many field holds, as one array column of the row's own query."""
+    return ArraySubquery(
+        through.objects.filter(**{owner: OuterRef("pk")}).order_by(value).values(value)
+    )
+
+
+class ResourceViewSet(viewsets.GenericViewSet):
+    """Read side of a resource. Subclasses add write mixins for what their services do."""
+
+    model: ClassVar[type[models.Model]]
+    columns: ClassVar[tuple[str, ...]]
+    # output name -> (through model, its column pointing at this row, the id column)
+    arrays: ClassVar[Mapping[str, tuple[type[models.Model], str, str]]] = {}
+    changed_at: ClassVar[Any] = F("updated_at")
+    list_fingerprint: ClassVar[Mapping[str, Any]] = {}
+    csv_name: ClassVar[str]
+
+    pagination_class = ChangeCursorPagination
+    throttle_classes = [WriteThrottle]
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model._default_manager.annotate(changed_at=self.changed_at)
+
+    def get_renderers(self) -> list[Any]:
+        if getattr(self, "action", None) == "list":
+            return [FastJSONRenderer(), CSVRenderer()]
+        return [FastJSONRenderer()]
+
+    # ----- rows
+
+    def value_expressions(self) -> dict[str, Any]:
+        return {f"{name}_ids": array_of(*spec) for name, spec in self.arrays.items()}
+
+    def values(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.values(*self.columns, **self.value_expressions())
+
+    def shape(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A values() row as output: id lists renamed, keys in the documented order (keys
+        only a detail uses, such as fingerprints, stay at the end)."""
+        for name in self.arrays:
+            row[name] = row.pop(f"{name}_ids")
+        order = self.serializer_class.Meta.fields
+        return {**{k: row[k] for k in order if k in row}, **row}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        pk = kwargs.get("pk")
+        if pk is not None and not re.fullmatch(r"[0-9]{1,18}", str(pk)):
+            raise exceptions.NotFound(f"There is no {self.model._meta.verbose_name} {pk!r}.")
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and response.status_code >= 400:
+            # Errors are JSON whatever format was asked for: one error shape for clients.
+            response.accepted_renderer = FastJSONRenderer()
+            response.accepted_media_type = FastJSONRenderer.media_type
+        return response
+
+    @property
+    def is_csv(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return renderer is not None and renderer.format == "csv"
+
+    # ----- list
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        deleted = self.last_deleted()
+        fingerprint = queryset.aggregate(
+            count=Count("pk"),
+            last=Max("changed_at"),
+            versions=Sum(self.version_expression()),
+            **({"deleted": Max(deleted)} if deleted is not None else {}),
+            **self.list_fingerprint,
+        )
+        last_modified = latest([fingerprint["last"], fingerprint.get("deleted")])
+        etag = make_etag(request.get_full_path(), self.is_csv, fingerprint)
+        # Only the ETag can say a list is unchanged: a row that left the filter (its
+        # status changed) lowers no timestamp, so If-Modified-Since would wrongly be met.
+        if unchanged := not_modified(request, etag, None):
+            return unchanged
+        values = self.values(queryset)
+        if self.is_csv:
+            rows = [self.shape(row) for row in values.order_by("changed_at", "pk")]
+            response = Response(rows)
+            stamp = timezone.localdate().isoformat()
+            response["Content-Disposition"] = (
+                f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
+            )
+        else:
+            rows, next_url = self.paginator.paginate(values, request)
+            response = page_response([self.shape(r) for r in rows], fingerprint["count"], next_url)
+        set_validators(response, etag, last_modified)
+        return response
+
+    def version_expression(self) -> Any:
+        return "version"
+
+    def last_deleted(self) -> Subquery | None:
+        """When a row of this kind was last deleted (a deletion changes the lists too), as
+        a subquery of the fingerprint's single query."""
+        events = getattr(self.model, "pgh_event_model", None)
+        if events is None:
+            return None
+        return Subquery(
+            events.objects.filter(pgh_label="delete")
+            .order_by("-pgh_id")
+            .values("pgh_created_at")[:1]
+        )
+
+    # ----- detail
+
+    detail_columns: ClassVar[tuple[str, ...]] = ()
+
+    def detail_annotations(self) -> dict[str, Any]:
+        """Subqueries fingerprinting what a nested detail includes (for its ETag)."""
+        return {}
+
+    def detail_row(self, pk: Any) -> dict[str, Any]:
+        row = (
+            self.get_queryset()
+            .filter(pk=pk)
+            .values(
+                *self.columns,
+                *self.detail_columns,
+                **self.value_expressions(),
+                **self.detail_annotations(),
+            )
+            .first()
+        )
+        if row is None:
+            raise exceptions.NotFound(f"There is no {self.model._meta.verbose_name} {pk}.")
+        return self.shape(row)
+
+    def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
+        etag = make_etag(self.request.get_full_path(), row, version=row.get("version"))
+        return etag, row.get("changed_at")
+
+    def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {k: row[k] for k in self.serializer_class.Meta.fields}
+
+    def retrieve(self, request: Request, pk: Any = None, *args: Any, **kwargs: Any) -> Response:
+        row = self.detail_row(pk)
+        etag, last_modified = self.detail_validators(row)
+        if unchanged := not_modified(request, etag, last_modified):
+            return unchanged
+        response = Response(self.detail_data(row))
+        set_validators(response, etag, last_modified)
+        return response
+
+    # ----- writes (used by the mixins below)
+
+    def get_object_for_write(self, pk: Any) -> models.Model:
+        try:
+            return self.model._default_manager.get(pk=pk)
+        except self.model.DoesNotExist:
+            raise exceptions.NotFound(
+                f"There is no {self.model._meta.verbose_name} {pk}."
+            ) from None
+
+    def written(self, instance: models.Model, code: int) -> Response:
+        """The representation after a write, with the new ETag to send with the next one."""
+        row = self.detail_row(instance.pk)
+        etag, last_modified = self.detail_validators(row)
+        response = Response(self.detail_data(row), status=code)
+        set_validators(response, etag, last_modified)
+        if code == status.HTTP_201_CREATED:
+            response["Location"] = self.request.build_absolute_uri(f"{instance.pk}/")
+        return response
+
+
+class CreateMixin:
+    """POST: validate with the input serializer, then call the service."""
+
+    def perform_create(self, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            instance = self.perform_create(dict(serializer.validated_data))
+        return self.written(instance, status.HTTP_201_CREATED)
+
+
+class UpdateMixin:
+    """PATCH with If-Match: only the fields sent change; the service's conditional UPDATE
+    refuses a version someone else has already replaced."""
+
+    def perform_update(
+        self, instance: models.Model, version: int, changes: dict[str, Any]
+    ) -> models.Model:
+        raise NotImplementedError
+
+    def partial_update(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        instance = self.get_object_for_write(pk)
+        version = expected_version(request, instance.version)
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        if not changes:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Send at least one field to change."]}
+            )
+        with transaction.atomic():
+            instance = self.perform_update(instance, version, changes)
+        return self.written(instance, status.HTTP_200_OK)
+
+
+class DeleteMixin:
+    """DELETE with `?reason=` (kept in the audit history and the deleted-ids feed);
+    If-Match is optional and, when sent, must name the current version."""
+
+    reason_required: ClassVar[bool] = True
+
+    def perform_destroy(self, instance: models.Model, reason: str) -> None:
+        raise NotImplementedError
+
+    def destroy(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
+        import pghistory
+
+        instance = self.get_object_for_write(pk)
+        if request.headers.get("If-Match"):
+            expected_version(request, instance.version)
+        reason = request.query_params.get("reason", "").strip()
+        if len(reason) > 500:
+            raise exceptions.ValidationError({"reason": ["Keep the reason under 500 characters."]})
+        if self.reason_required and not reason:
+            raise exceptions.ValidationError(
+                {"reason": ["Say why this is deleted (?reason=...); the reason is kept."]}
+            )
+        with transaction.atomic(), pghistory.context(reason=reason):
+            self.perform_destroy(instance, reason)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VersionedSerializer(serializers.ModelSerializer):
+    """Input and output of a versioned model; outputs are built from values() at run time,
+    this class only validates input and describes the output in the schema."""
+
+    changed_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="The sync key: when this item last changed (pass it back as updated_since).",
+    )
+
+    class Meta:
+        read_only_fields = ("id", "version", "created_at", "updated_at")
+        validators: list[Any] = []

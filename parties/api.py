@@ -1,0 +1,158 @@
+"""API resources of the parties app: parties and people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from rest_framework import serializers
+
+from negotiations.api_base import (
+    CreateMixin,
+    IdFilter,
+    ParleyFilterSet,
+    ResourceViewSet,
+    UpdateMixin,
+    VersionedSerializer,
+    choice_filter,
+)
+from negotiations.api_schema import resource_docs
+from parties import services
+from parties.models import Party, PartyKind, Person
+
+TIMES = {
+    "version": 1,
+    "created_at": "2025-06-02T18:00:00Z",
+    "updated_at": "2025-06-02T18:00:00Z",
+    "changed_at": "2025-06-02T18:00:00Z",
+}
+
+# --------------------------------------------------------------------------- parties
+
+
+class PartySerializer(VersionedSerializer):
+    slug = serializers.SlugField(
+        max_length=80, required=False, help_text="Made from the short name when left out."
+    )
+
+    class Meta(VersionedSerializer.Meta):
+        model = Party
+        fields = (
+            "id",
+            "name",
+            "short_name",
+            "slug",
+            "kind",
+            "country_code",
+            "aliases",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+            "changed_at",
+        )
+
+
+class PartyFilter(ParleyFilterSet):
+    kind = choice_filter(PartyKind.choices, "kind", "Kind of party; repeat for several.")
+    country_code = django_filters.CharFilter(help_text="ISO 3166-1 alpha-2, e.g. UA.")
+    slug = django_filters.CharFilter(help_text="The slug the pages use, e.g. ukraine.")
+    negotiation = IdFilter(
+        field_name="participations__negotiation_id",
+        help_text="Only parties taking part in this negotiation.",
+    )
+    search_fields = ("name", "short_name", "slug", "description")
+
+    class Meta:
+        model = Party
+        fields: list[str] = []
+
+
+PARTY_EXAMPLE = {
+    "id": 2,
+    "name": "Ukraine",
+    "short_name": "Ukraine",
+    "slug": "ukraine",
+    "kind": "state",
+    "country_code": "UA",
+    "aliases": [],
+    "description": "",
+    **TIMES,
+}
+
+
+@resource_docs(
+    tag="parties",
+    noun="party",
+    example=PARTY_EXAMPLE,
+    request_example={"name": "Republic of Türkiye", "short_name": "Turkey", "country_code": "TR"},
+    patch_example={"aliases": ["Türkiye", "Turkey"]},
+    description="States, armed groups, international organisations and blocs.",
+)
+class PartyViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
+    model = Party
+    columns = PartySerializer.Meta.fields
+    serializer_class = PartySerializer
+    filterset_class = PartyFilter
+    csv_name = "parties"
+
+    def perform_create(self, data: dict[str, Any]) -> Party:
+        return services.party_create(**data)
+
+    def perform_update(self, instance: Party, version: int, changes: dict[str, Any]) -> Party:
+        return services.party_update(party=instance, expected_version=version, **changes)
+
+
+# --------------------------------------------------------------------------- people
+
+
+class PersonSerializer(VersionedSerializer):
+    class Meta(VersionedSerializer.Meta):
+        model = Person
+        fields = (
+            "id",
+            "name",
+            "party",
+            "title",
+            "version",
+            "created_at",
+            "updated_at",
+            "changed_at",
+        )
+
+
+class PersonFilter(ParleyFilterSet):
+    party = IdFilter(field_name="party_id", help_text="Only people of this party.")
+    search_fields = ("name", "title")
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+
+@resource_docs(
+    tag="people",
+    noun="person",
+    example={
+        "id": 1,
+        "name": "Sergiy Kyslytsya",
+        "party": 2,
+        "title": "Member of the Ukrainian delegation",
+        **TIMES,
+    },
+    request_example={"name": "Rustem Umerov", "party": 2, "title": "Head of delegation"},
+    patch_example={"title": "Minister of Defence"},
+    description="People who speak for the parties: heads of delegation, ministers, spokesmen.",
+)
+class PersonViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
+    model = Person
+    columns = PersonSerializer.Meta.fields
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    csv_name = "people"
+
+    def perform_create(self, data: dict[str, Any]) -> Person:
+        return services.person_create(**data)
+
+    def perform_update(self, instance: Person, version: int, changes: dict[str, Any]) -> Person:
+        return services.person_update(person=instance, expected_version=version, **changes)
