@@ -1,14 +1,324 @@
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Analyst pages of a negotiation: home, the negotiation (with the as-of stance matrix)
+and a round."""
 
-from negotiations.models import Negotiation
-from proposals.models import Proposal
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from negotiations.charts import convergence_chart
+from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.models import Delegation, Negotiation, NegotiationStatus, Role, Round
+from negotiations.templatetags.parley import STANCE_WORDS
+from proposals.models import (
+    AGREED_OR_BEYOND,
+    Category,
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalKind,
+    Status,
+    StatusChange,
+    Term,
+)
+from proposals.page_data import ledger, positions_by_party
+from proposals.selectors import stance_matrix, statuses_as_of
+
+STATUS_ORDER = list(Status.values)
+LATEST_CHANGES = 20
+
+
+def summary_items(summary: dict[str, Any]) -> list[tuple[str, int]]:
+    by_status = (summary or {}).get("proposals", {}).get("by_status", {})
+    return sorted(by_status.items(), key=lambda item: STATUS_ORDER.index(item[0]))
+
+
+def parse_as_of(raw: str | None) -> tuple[datetime.date, str]:
+    """The day to replay history at, and an error to show when the input is not a date."""
+    today = timezone.localdate()
+    if not raw:
+        return today, ""
+    try:
+        return datetime.date.fromisoformat(raw), ""
+    except ValueError:
+        return today, f"“{raw}” is not a date; use YYYY-MM-DD. Showing today instead."
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    proposals = Proposal.objects.select_related("tabled_by").order_by("tabled_on", "id")
-    negotiations = Negotiation.objects.prefetch_related(
-        Prefetch("proposals", queryset=proposals, to_attr="proposal_list")
-    ).order_by("-started_on", "title")
-    return render(request, "negotiations/home.html", {"negotiations": negotiations})
+    changes = (
+        StatusChange.objects.filter(term__isnull=True)
+        .select_related("proposal__negotiation")
+        .order_by("-changed_on", "-id")[:LATEST_CHANGES]
+    )
+    if wants_csv(request):
+        return csv_response(
+            "parley-latest-status-changes.csv",
+            ["changed_on", "negotiation", "proposal", "previous_status", "status", "reason"],
+            (
+                [
+                    c.changed_on,
+                    c.proposal.negotiation.title,
+                    c.proposal.title,
+                    c.previous_status,
+                    c.status,
+                    c.reason,
+                ]
+                for c in changes
+            ),
+        )
+    negotiations = list(
+        Negotiation.objects.prefetch_related(
+            Prefetch(
+                "rounds",
+                queryset=Round.objects.order_by("-starts_on", "-number"),
+                to_attr="rounds_latest_first",
+            ),
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.select_related("tabled_by").order_by("tabled_on", "id"),
+                to_attr="proposal_list",
+            ),
+        ).order_by("-started_on", "title")
+    )
+    for negotiation in negotiations:
+        negotiation.latest_round = next(iter(negotiation.rounds_latest_first), None)
+        negotiation.summary_items = summary_items(negotiation.status_summary)
+    return render(
+        request,
+        "negotiations/home.html",
+        {
+            "active": [n for n in negotiations if n.status == NegotiationStatus.ACTIVE],
+            "others": [n for n in negotiations if n.status != NegotiationStatus.ACTIVE],
+            "changes": changes,
+            "csv_url": csv_url(request),
+        },
+    )
+
+
+def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str, Any]:
+    as_of, as_of_error = parse_as_of(request.GET.get("as_of"))
+    matrix = stance_matrix(negotiation.pk, as_of=as_of)
+    tabled_on = dict(
+        Proposal.objects.filter(negotiation=negotiation).values_list("id", "tabled_on")
+    )
+    rows = []
+    for column in matrix.columns:
+        day = tabled_on.get(column.proposal_id)
+        rows.append(
+            {
+                "column": column,
+                "not_yet": day is not None and day > as_of,
+                "cells": [matrix.cell(p.party_id, column) for p in matrix.parties],
+            }
+        )
+    return {
+        "matrix": matrix,
+        "matrix_rows": rows,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "today": timezone.localdate(),
+        "is_today": as_of == timezone.localdate(),
+    }
+
+
+def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    negotiation = get_object_or_404(Negotiation, slug=slug)
+    context = _matrix_context(negotiation, request)
+    if wants_csv(request):
+        return _matrix_csv(negotiation, context)
+    context.update(negotiation=negotiation, csv_url=csv_url(request))
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "negotiations/negotiation.html#matrix-body", context)
+
+    matrix = context["matrix"]
+    by_role: dict[str, list[Any]] = defaultdict(list)
+    for participation in matrix.parties:
+        for role in participation.roles:
+            by_role[role].append(participation)
+    participants = [(label, by_role[value]) for value, label in Role.choices if by_role[value]]
+
+    proposals = list(
+        negotiation.proposals.select_related("tabled_by", "round").order_by("tabled_on", "id")
+    )
+    rounds = list(negotiation.rounds.prefetch_related("hosts").order_by("starts_on", "number"))
+    tabled_in: dict[int, list[Proposal]] = defaultdict(list)
+    for proposal in proposals:
+        if proposal.round_id:
+            tabled_in[proposal.round_id].append(proposal)
+    for round_ in rounds:
+        round_.proposal_list = tabled_in[round_.pk]
+        round_.agreed = [p for p in round_.proposal_list if p.status in AGREED_OR_BEYOND]
+        round_.summary_items = summary_items(round_.status_summary)
+    context.update(
+        participants=participants,
+        proposals=proposals,
+        rounds=rounds,
+        chart=convergence_chart(negotiation.status_summary.get("convergence", [])),
+        summary_items=summary_items(negotiation.status_summary),
+    )
+    return render(request, "negotiations/negotiation.html", context)
+
+
+def _matrix_csv(negotiation: Negotiation, context: dict[str, Any]) -> HttpResponse:
+    matrix = context["matrix"]
+    header = ["as_of", "proposal_id", "proposal", "term", "text", "status"]
+    header += [p.party.display_name for p in matrix.parties]
+    rows = []
+    for row in context["matrix_rows"]:
+        column = row["column"]
+        stances = [STANCE_WORDS.get(cell.stance) if cell else "" for cell in row["cells"]]
+        rows.append(
+            [
+                context["as_of"],
+                column.proposal_id,
+                column.title if column.term_id is None else "",
+                column.label,
+                column.title if column.term_id is not None else "",
+                "not yet tabled" if row["not_yet"] else column.status,
+                *stances,
+            ]
+        )
+    name = f"{negotiation.slug}-stances-{context['as_of'].isoformat()}.csv"
+    return csv_response(name, header, rows)
+
+
+EXCHANGE_CATEGORIES = {Category.EXCHANGE}
+
+
+STATEMENTS_SHOWN = 200
+
+
+def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    round_ = get_object_or_404(
+        Round.objects.select_related("negotiation").prefetch_related(
+            "hosts",
+            Prefetch(
+                "delegations",
+                queryset=Delegation.objects.select_related("party", "head").prefetch_related(
+                    "members"
+                ),
+            ),
+        ),
+        negotiation__slug=slug,
+        number=number,
+    )
+    negotiation = round_.negotiation
+    terms = Term.objects.order_by("ordinal").prefetch_related(
+        Prefetch(
+            "implementation_events",
+            queryset=ImplementationEvent.objects.select_related("by_party", "source"),
+        )
+    )
+    proposals = list(
+        Proposal.objects.filter(
+            Q(round=round_) | Exists(Position.objects.filter(proposal=OuterRef("pk"), round=round_))
+        )
+        .select_related("tabled_by", "round")
+        .prefetch_related(Prefetch("terms", queryset=terms, to_attr="term_list"))
+        .order_by("tabled_on", "id")
+    )
+    statements = list(
+        Position.objects.filter(round=round_)
+        .select_related("party", "proposal", "term", "speaker", "source", "round")
+        .prefetch_related("conditional_on")
+        .order_by("stated_on", "party__name", "id")[: STATEMENTS_SHOWN + 1]
+    )
+    # A long round stays a readable page: the first statements, and how many there are.
+    statements_total = len(statements)
+    if statements_total > STATEMENTS_SHOWN:
+        statements = statements[:STATEMENTS_SHOWN]
+        statements_total = Position.objects.filter(round=round_).count()
+    round_end = round_.ends_on or round_.starts_on
+    then = statuses_as_of(negotiation.pk, round_end)
+
+    outcome: dict[str, list[dict[str, Any]]] = {
+        "agreed": [],
+        "rejected": [],
+        "open": [],
+        "withdrawn": [],
+    }
+    exchanges = []
+    for proposal in proposals:
+        at_round = then.get(proposal.pk)
+        status = at_round.status if at_round else proposal.status
+        entry = {
+            "proposal": proposal,
+            "status": status,
+            "reason": at_round.reason if at_round else proposal.status_reason,
+            "tabled_here": proposal.round_id == round_.pk,
+        }
+        if status in AGREED_OR_BEYOND:
+            outcome["agreed"].append(entry)
+        elif status == Status.REJECTED:
+            outcome["rejected"].append(entry)
+        elif status in (Status.WITHDRAWN, Status.SUPERSEDED):
+            outcome["withdrawn"].append(entry)
+        else:
+            outcome["open"].append(entry)
+        for term in proposal.term_list:
+            is_exchange = (
+                term.category in EXCHANGE_CATEGORIES
+                or term.quantity is not None
+                or proposal.kind == ProposalKind.EXCHANGE
+            )
+            if is_exchange and term.status in AGREED_OR_BEYOND:
+                exchanges.append(
+                    {
+                        "term": term,
+                        "proposal": proposal,
+                        "ledger": ledger(term.implementation_events.all()),
+                    }
+                )
+    tabled = [p for p in proposals if p.round_id == round_.pk]
+    if wants_csv(request):
+        return csv_response(
+            f"{negotiation.slug}-round-{round_.number}.csv",
+            ["proposal_id", "proposal", "kind", "tabled_by", "tabled_here", "status_at_round"]
+            + ["reason_at_round", "status_now", "reason_now"],
+            (
+                [
+                    e["proposal"].pk,
+                    e["proposal"].title,
+                    e["proposal"].kind,
+                    e["proposal"].tabled_by.display_name if e["proposal"].tabled_by else "",
+                    e["tabled_here"],
+                    e["status"],
+                    e["reason"],
+                    e["proposal"].status,
+                    e["proposal"].status_reason,
+                ]
+                for group in outcome.values()
+                for e in group
+            ),
+        )
+    siblings = list(
+        Round.objects.filter(negotiation=negotiation).order_by("number").values("number", "title")
+    )
+    numbers = [r["number"] for r in siblings]
+    index = numbers.index(round_.number)
+    return render(
+        request,
+        "negotiations/round.html",
+        {
+            "negotiation": negotiation,
+            "round": round_,
+            "round_label": f"Round {round_.number}",
+            "round_end": round_end,
+            "outcome": outcome,
+            "tabled": tabled,
+            "exchanges": exchanges,
+            "statements": positions_by_party(statements),
+            "statements_shown": len(statements),
+            "statements_total": statements_total,
+            "previous_number": numbers[index - 1] if index > 0 else None,
+            "next_number": numbers[index + 1] if index + 1 < len(numbers) else None,
+            "csv_url": csv_url(request),
+            "today": timezone.localdate(),
+        },
+    )

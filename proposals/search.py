@@ -1,0 +1,247 @@
+"""Search across proposals, terms and quoted positions (PostgreSQL full text), with the
+analysts' filters and the matches highlighted."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.models import Negotiation
+from parties.models import Party
+from proposals.models import Position, Proposal, ProposalKind, Status, Term
+
+CONFIG = "english"
+PAGE = 50
+CSV_LIMIT = 2000
+# ts_headline marks matches with these private-use characters; the text is escaped
+# first and only then are they turned into <mark>, so quoted HTML stays inert.
+START, STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{START}(.*?){STOP}", re.S)
+
+
+def highlighted(text: str | None) -> SafeString:
+    html = _MARKED.sub(r"<mark>\1</mark>", escape(text or ""))
+    return mark_safe(html.replace(START, "").replace(STOP, ""))  # noqa: S308
+
+
+def plain(text: str | None) -> str:
+    return (text or "").replace(START, "").replace(STOP, "")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", required=False, max_length=200)
+    negotiation = forms.ChoiceField(label="Negotiation", required=False)
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "Any kind"), *ProposalKind.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Status.choices]
+    )
+    party = forms.ChoiceField(label="Party", required=False)
+
+    def __init__(self, *args: Any, negotiations: list[Any], parties: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["negotiation"].choices = [("", "All negotiations"), *negotiations]
+        self.fields["party"].choices = [("", "Any party"), *parties]
+
+
+def _headline(expression: Any, query: SearchQuery, **options: Any) -> SearchHeadline:
+    return SearchHeadline(
+        expression, query, config=CONFIG, start_sel=START, stop_sel=STOP, **options
+    )
+
+
+def _involves(party: str) -> Q:
+    """Proposals the party tabled or took a position on."""
+    spoke = Position.objects.filter(proposal=OuterRef("pk"), party__slug=party)
+    return Q(tabled_by__slug=party) | Q(Exists(spoke))
+
+
+def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> QuerySet[Proposal]:
+    qs = Proposal.objects.select_related("negotiation", "tabled_by")
+    if filters.get("negotiation"):
+        qs = qs.filter(negotiation__slug=filters["negotiation"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("party"):
+        qs = qs.filter(_involves(filters["party"]))
+    if query is None:
+        return qs.annotate(title_hl=F("title"), snippet=F("summary")).order_by("-tabled_on", "id")
+    vector = (
+        SearchVector("title", weight="A", config=CONFIG)
+        + SearchVector("summary", weight="B", config=CONFIG)
+        + SearchVector("text", weight="C", config=CONFIG)
+    )
+    return (
+        qs.annotate(search=vector)
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(F("search"), query),
+            title_hl=_headline("title", query, highlight_all=True),
+            snippet=_headline(
+                Concat("summary", Value(" "), "text", output_field=TextField()),
+                query,
+                max_words=40,
+                min_words=15,
+            ),
+        )
+        .order_by("-rank", "-tabled_on", "id")
+    )
+
+
+def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
+    qs = Term.objects.select_related("proposal__negotiation")
+    if filters.get("negotiation"):
+        qs = qs.filter(proposal__negotiation__slug=filters["negotiation"])
+    if filters.get("kind"):
+        qs = qs.filter(proposal__kind=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("party"):
+        spoke = Position.objects.filter(
+            proposal=OuterRef("proposal_id"), party__slug=filters["party"]
+        )
+        qs = qs.filter(Q(proposal__tabled_by__slug=filters["party"]) | Q(Exists(spoke)))
+    vector = SearchVector("text", weight="A", config=CONFIG) + SearchVector(
+        "label", weight="B", config=CONFIG
+    )
+    return (
+        qs.annotate(search=vector)
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(F("search"), query),
+            text_hl=_headline("text", query, highlight_all=True),
+        )
+        .order_by("-rank", "proposal_id", "ordinal")
+    )
+
+
+def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Position]:
+    qs = Position.objects.select_related(
+        "party", "proposal__negotiation", "term", "speaker", "source"
+    )
+    if filters.get("negotiation"):
+        qs = qs.filter(proposal__negotiation__slug=filters["negotiation"])
+    if filters.get("kind"):
+        qs = qs.filter(proposal__kind=filters["kind"])
+    if filters.get("status"):
+        qs = qs.filter(proposal__status=filters["status"])
+    if filters.get("party"):
+        qs = qs.filter(party__slug=filters["party"])
+    vector = (
+        SearchVector("quote", weight="A", config=CONFIG)
+        + SearchVector("conditions", weight="B", config=CONFIG)
+        + SearchVector("note", weight="C", config=CONFIG)
+    )
+    return (
+        qs.annotate(search=vector)
+        .filter(search=query)
+        .annotate(
+            rank=SearchRank(F("search"), query),
+            quote_hl=_headline("quote", query, highlight_all=True),
+            extra_hl=_headline(
+                Concat("conditions", Value(" "), "note", output_field=TextField()),
+                query,
+                max_words=30,
+                min_words=10,
+            ),
+        )
+        .order_by("-rank", "-stated_on", "id")
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    negotiations = list(Negotiation.objects.order_by("title").values_list("slug", "title"))
+    parties = list(Party.objects.order_by("name").values_list("slug", "name"))
+    form = SearchForm(request.GET or None, negotiations=negotiations, parties=parties)
+    filters: dict[str, str] = {}
+    text = ""
+    if form.is_bound and form.is_valid():
+        text = form.cleaned_data["q"].strip()
+        filters = {
+            key: form.cleaned_data[key]
+            for key in ("negotiation", "kind", "status", "party")
+            if form.cleaned_data[key]
+        }
+    query = SearchQuery(text, search_type="websearch", config=CONFIG) if text else None
+    searched = bool(text or filters)
+    limit = CSV_LIMIT if wants_csv(request) else PAGE + 1
+    proposals: list[Proposal] = []
+    terms: list[Term] = []
+    positions: list[Position] = []
+    if searched:
+        proposals = list(search_proposals(query, filters)[:limit])
+    if query is not None:
+        terms = list(search_terms(query, filters)[:limit])
+        positions = list(search_positions(query, filters)[:limit])
+    if wants_csv(request):
+        return _results_csv(request, proposals, terms, positions)
+    for item in proposals:
+        item.title_html, item.snippet_html = highlighted(item.title_hl), highlighted(item.snippet)
+    for item in terms:
+        item.text_html = highlighted(item.text_hl)
+    for item in positions:
+        item.quote_html = highlighted(item.quote_hl)
+        # A headline without a match is only the first words: show the full text instead.
+        item.extra_html = highlighted(item.extra_hl) if START in (item.extra_hl or "") else None
+    return render(
+        request,
+        "proposals/search.html",
+        {
+            "form": form,
+            "text": text,
+            "searched": searched,
+            "proposals": proposals[:PAGE],
+            "terms": terms[:PAGE],
+            "positions": positions[:PAGE],
+            "more": {
+                "proposals": len(proposals) > PAGE,
+                "terms": len(terms) > PAGE,
+                "positions": len(positions) > PAGE,
+            },
+            "total": len(proposals) + len(terms) + len(positions),
+            "csv_url": csv_url(request),
+        },
+    )
+
+
+def _results_csv(
+    request: HttpRequest, proposals: list[Proposal], terms: list[Term], positions: list[Position]
+) -> HttpResponse:
+    def url(name: str, pk: int) -> str:
+        return request.build_absolute_uri(reverse(name, args=[pk]))
+
+    rows: list[list[Any]] = []
+    for p in proposals:
+        rows.append(
+            ["proposal", p.pk, p.negotiation.title, p.title, "", "", "", p.status]
+            + [p.summary, p.tabled_on, url("proposal", p.pk)]
+        )
+    for t in terms:
+        rows.append(
+            ["term", t.pk, t.proposal.negotiation.title, t.proposal.title, t.label or t.ordinal]
+            + ["", "", t.status, t.text, "", url("term", t.pk)]
+        )
+    for pos in positions:
+        rows.append(
+            ["position", pos.pk, pos.proposal.negotiation.title, pos.proposal.title]
+            + [pos.term.label or pos.term.ordinal if pos.term else "", pos.party.display_name]
+            + [pos.stance, pos.proposal.status, pos.quote, pos.stated_on]
+            + [url("proposal", pos.proposal_id) + f"#position-{pos.pk}"]
+        )
+    header = ["type", "id", "negotiation", "proposal", "term", "party", "stance", "status"]
+    header += ["text", "date", "url"]
+    return csv_response("parley-search.csv", header, rows)

@@ -1,0 +1,270 @@
+"""Analyst pages of a proposal, of one of its terms, and of two proposals compared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.models import Participation, Role
+from proposals.models import (
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    StatusChange,
+    Term,
+)
+from proposals.page_data import (
+    align_terms,
+    consent_table,
+    disputed_events,
+    disputed_positions,
+    group_terms,
+    ledger,
+    positions_by_party,
+)
+
+
+def _positions() -> Any:
+    return Position.objects.select_related(
+        "party", "term", "speaker", "source", "round"
+    ).prefetch_related("conditional_on")
+
+
+def _terms() -> Any:
+    return Term.objects.select_related("derived_from__proposal").prefetch_related(
+        "sources",
+        Prefetch(
+            "implementation_events",
+            queryset=ImplementationEvent.objects.select_related("by_party", "source"),
+        ),
+        Prefetch(
+            "derivatives",
+            queryset=Term.objects.select_related("proposal").order_by("proposal_id", "ordinal"),
+            to_attr="derivative_list",
+        ),
+    )
+
+
+def _consent_parties(proposal: Proposal) -> list[Any]:
+    """The parties whose consent makes the proposal agreed (DESIGN §3, rule 1)."""
+    required = list(proposal.required_parties.all())
+    if required:
+        return sorted(required, key=lambda p: p.name)
+    return [
+        participation.party
+        for participation in proposal.negotiation.participation_list
+        if Role.PRINCIPAL in participation.roles
+    ]
+
+
+def _proposal_queryset() -> Any:
+    return Proposal.objects.select_related("negotiation", "round", "tabled_by").prefetch_related(
+        "required_parties",
+        "sources",
+        Prefetch(
+            "negotiation__participations",
+            queryset=Participation.objects.select_related("party"),
+            to_attr="participation_list",
+        ),
+    )
+
+
+# A long-running proposal keeps a readable page: each party's latest statements (the
+# CSV export and the API history have all of them).
+HISTORY_PER_PARTY = 25
+
+
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(_proposal_queryset(), pk=pk)
+    terms = list(_terms().filter(proposal=proposal).order_by("ordinal"))
+    positions = list(_positions().filter(proposal=proposal).order_by("stated_on", "id"))
+    if wants_csv(request):
+        return _terms_csv(proposal, terms)
+    timeline = list(
+        StatusChange.objects.filter(proposal=proposal)
+        .select_related("term")
+        .order_by("changed_on", "seq")
+    )
+    links = list(
+        ProposalLink.objects.filter(Q(from_proposal=proposal) | Q(to_proposal=proposal))
+        .select_related("from_proposal", "to_proposal")
+        .order_by("kind", "id")
+    )
+    consent_parties = _consent_parties(proposal)
+    rows, current = consent_table(
+        proposal_basis=proposal.status_basis,
+        terms=terms,
+        consent_parties=consent_parties,
+        positions_by_id={p.pk: p for p in positions},
+    )
+    current_ids = {c.position.pk for party in current for c in party.current}
+    events = [e for term in terms for e in term.implementation_events.all()]
+    for term in terms:
+        term.ledger = ledger(term.implementation_events.all())
+    related = []
+    for link in links:
+        outgoing = link.from_proposal_id == proposal.pk
+        related.append(
+            {
+                "link": link,
+                "outgoing": outgoing,
+                "other": link.to_proposal if outgoing else link.from_proposal,
+            }
+        )
+    return render(
+        request,
+        "proposals/proposal.html",
+        {
+            "proposal": proposal,
+            "negotiation": proposal.negotiation,
+            "sources": list(proposal.sources.all()),
+            "stages": group_terms(terms),
+            "terms": terms,
+            "consent_parties": consent_parties,
+            "consent_rows": rows,
+            "current_positions": current,
+            "current_ids": current_ids,
+            "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
+            "disputed_positions": disputed_positions(positions),
+            "disputed_events": disputed_events(events),
+            "timeline": timeline,
+            "related": related,
+            "today": timezone.localdate(),
+            "csv_url": csv_url(request),
+        },
+    )
+
+
+def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
+    header = ["term_id", "label", "text", "stage", "option_group", "option", "category"]
+    header += ["status", "reason", "quantity", "unit", "delivered", "due_on"]
+    return csv_response(
+        f"proposal-{proposal.pk}-terms.csv",
+        header,
+        (
+            [
+                t.pk,
+                t.label or t.ordinal,
+                t.text,
+                t.stage,
+                t.option_group,
+                t.option,
+                t.category,
+                "recomputing" if t.status_stale else t.status,
+                t.status_reason,
+                t.quantity,
+                t.unit,
+                t.delivered,
+                t.due_on,
+            ]
+            for t in terms
+        ),
+    )
+
+
+def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    term = get_object_or_404(_terms(), pk=pk)
+    proposal = get_object_or_404(_proposal_queryset(), pk=term.proposal_id)
+    positions = list(
+        _positions()
+        .filter(Q(term=term) | Q(proposal=proposal, term__isnull=True))
+        .order_by("stated_on", "id")
+    )
+    timeline = list(StatusChange.objects.filter(term=term).order_by("changed_on", "seq"))
+    consent_parties = _consent_parties(proposal)
+    rows, current = consent_table(
+        proposal_basis=[],
+        terms=[term],
+        consent_parties=consent_parties,
+        positions_by_id={p.pk: p for p in positions},
+    )
+    current_ids = {c.position.pk for party in current for c in party.current}
+    events = list(term.implementation_events.all())
+    if wants_csv(request):
+        return csv_response(
+            f"term-{term.pk}-ledger.csv",
+            ["happened_on", "by_party", "quantity", "running_total", "completes", "note"]
+            + ["source", "source_url"],
+            (
+                [
+                    line.event.happened_on,
+                    line.event.by_party.display_name if line.event.by_party else "",
+                    line.event.quantity,
+                    line.running,
+                    line.event.completes,
+                    line.event.note,
+                    str(line.event.source) if line.event.source else "",
+                    line.event.source.url if line.event.source else "",
+                ]
+                for line in ledger(events)
+            ),
+        )
+    return render(
+        request,
+        "proposals/term.html",
+        {
+            "term": term,
+            "term_label": f"Term {term.label or term.ordinal}",
+            "proposal": proposal,
+            "negotiation": proposal.negotiation,
+            "sourced": bool(term.sources.all()) or bool(proposal.sources.all()),
+            "consent_parties": consent_parties,
+            "consent_row": rows[1],
+            "current_positions": current,
+            "current_ids": current_ids,
+            "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
+            "disputed_positions": disputed_positions(positions),
+            "disputed_events": disputed_events(events),
+            "ledger": ledger(events),
+            "timeline": timeline,
+            "today": timezone.localdate(),
+            "csv_url": csv_url(request),
+        },
+    )
+
+
+def proposal_compare(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    proposals = {
+        p.pk: p
+        for p in Proposal.objects.filter(pk__in=[pk, other_pk]).select_related(
+            "negotiation", "tabled_by"
+        )
+    }
+    if pk not in proposals or other_pk not in proposals or pk == other_pk:
+        raise Http404("No such pair of proposals.")
+    proposal, other = proposals[pk], proposals[other_pk]
+    if proposal.negotiation_id != other.negotiation_id:
+        raise Http404("These proposals belong to different negotiations.")
+    # The older proposal on the left, so that marked wording reads as "what changed".
+    left, right = sorted((proposal, other), key=lambda p: (p.tabled_on is None, p.tabled_on, p.pk))
+    terms = list(Term.objects.filter(proposal__in=[left, right]).order_by("ordinal", "id"))
+    pairs = align_terms(
+        [t for t in terms if t.proposal_id == left.pk],
+        [t for t in terms if t.proposal_id == right.pk],
+    )
+    links = list(
+        ProposalLink.objects.filter(
+            Q(from_proposal=left, to_proposal=right) | Q(from_proposal=right, to_proposal=left)
+        ).select_related("from_proposal", "to_proposal")
+    )
+    return render(
+        request,
+        "proposals/compare.html",
+        {
+            "proposal": proposal,
+            "left": left,
+            "right": right,
+            "negotiation": proposal.negotiation,
+            "pairs": pairs,
+            "links": links,
+            "aligned": sum(pair.aligned for pair in pairs),
+            "changed": sum(pair.changed for pair in pairs),
+            "unmatched": sum(not pair.aligned for pair in pairs),
+        },
+    )
