@@ -1,0 +1,79 @@
+"""A complete, portable export of everything users own, as JSON Lines, and its restore.
+
+Built on Django's own dumpdata/loaddata (jsonl format, natural keys for users, groups
+and permissions), so it survives a move to another server or PostgreSQL version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pgtrigger
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+OUR_APPS = ("parties", "negotiations", "proposals")
+
+
+def exported_models() -> list[str]:
+    """Users and groups, every model of our apps (audit history included), and the
+    audit contexts; not sessions, tokens or the admin log (secrets and noise)."""
+    labels = ["auth.Group", "auth.User"]
+    for app in OUR_APPS:
+        labels += [m._meta.label for m in apps.get_app_config(app).get_models()]
+    labels.append("pghistory.Context")
+    return labels
+
+
+def export_all(path: Path) -> int:
+    call_command(
+        "dumpdata",
+        *exported_models(),
+        format="jsonl",
+        output=str(path),
+        natural_foreign=True,
+        natural_primary=False,
+        verbosity=0,
+    )
+    with path.open() as lines:
+        return sum(1 for _ in lines)
+
+
+def _has_data() -> list[str]:
+    return [
+        m._meta.label
+        for app in OUR_APPS
+        for m in apps.get_app_config(app).get_models()
+        if m._default_manager.exists()
+    ]
+
+
+@transaction.atomic
+def import_all(path: Path) -> int:
+    if not path.exists():
+        raise CommandError(f"{path} does not exist.")
+    occupied = _has_data()
+    if occupied:
+        raise CommandError(
+            "import_all restores into an empty database, and this one holds data already "
+            f"({', '.join(occupied[:5])}...). Migrate a fresh database and import there."
+        )
+    # The restored rows carry their own audit history; the audit triggers must not add
+    # a second, false "insert" event for each of them.
+    with pgtrigger.ignore():
+        call_command("loaddata", str(path), format="jsonl", verbosity=0)
+    _reset_sequences()
+    with path.open() as lines:
+        return sum(1 for _ in lines)
+
+
+def _reset_sequences() -> None:
+    from django.core.management.color import no_style
+
+    models = [m for label in exported_models() for m in [apps.get_model(label)]]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
