@@ -44,3 +44,6 @@ clean-db:
 # Benchmarks (not tests): see bench/ and README "Benchmarks".
 bench: install
 	$(BIN)/python bench/recompute.py
+
+load: install
+	$(BIN)/python bench/load.py

@@ -6,6 +6,7 @@ production configuration stops the process at start-up instead of misbehaving la
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -65,21 +66,35 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "django_filters",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "parties",
     "negotiations",
     "proposals",
 ]
 
 MIDDLEWARE = [
+    "negotiations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "negotiations.access.PageAccessMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "negotiations.urls"
@@ -102,6 +117,8 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if PRODUCTION and not DATABASE_URL:
+    raise ImproperlyConfigured("Set DATABASE_URL: the embedded PostgreSQL is for development.")
 if DATABASE_URL:
     import dj_database_url
 
@@ -129,6 +146,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Accounts (negotiations/accounts.py): Django's auth views at /accounts/, roles as groups
+# (negotiations/roles.py), and django-axes against password guessing: after
+# PARLEY_LOGIN_FAILURES failed logins for one username from one address, that pair is
+# locked out for PARLEY_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "negotiations.accounts.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "edit:home"
+LOGOUT_REDIRECT_URL = "home"
+AXES_FAILURE_LIMIT = env_int("PARLEY_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("PARLEY_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Development prints the password-reset mail on the console; production needs a server.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "parley@localhost")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -149,6 +195,59 @@ STORAGES = {
     },
 }
 ADMIN_URL = env_str("PARLEY_ADMIN_URL", "admin/")
+
+# Production hardening (manage.py check --deploy is clean with PARLEY_PRODUCTION=1).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("PARLEY_SESSION_SECONDS", 60 * 60 * 12)
+# Django cycles the session key at login and flushes the session at logout; with
+# PARLEY_SESSION_BROWSER_ONLY=1 the session also ends when the browser closes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("PARLEY_SESSION_BROWSER_ONLY", False)
+CSRF_COOKIE_SAMESITE = "Lax"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # no uploads; bound request bodies (2.5 MiB)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("PARLEY_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP
+    SECURE_HSTS_SECONDS = env_int("PARLEY_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("PARLEY_HSTS_PRELOAD", True)  # PARLEY_HSTS_PRELOAD=0 to opt out
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+    if env_bool("PARLEY_BEHIND_PROXY", True):
+        # TLS ends at one reverse proxy, which says so in X-Forwarded-Proto and appends
+        # the client's address to X-Forwarded-For: throttles and the login lockout count
+        # per real client, not per proxy (and a forged header cannot dodge them).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        AXES_IPWARE_PROXY_COUNT = 1
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+        # django-axes counts failed logins per client address: the one the proxy appended
+        # last to X-Forwarded-For, not the proxy's own (nor one a client could forge).
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+        AXES_IPWARE_PROXY_COUNT = 1
+        AXES_IPWARE_PROXY_ORDER = "right-most"
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
+        raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
 
 # Celery: the recompute pipeline (DESIGN §4, README "Recomputing statuses").
 # Without a broker, tasks run in-process (the newcomer's default).
@@ -193,11 +292,28 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "negotiations.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if env_str("LOG_FORMAT", "text") == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # In-process tasks would log a "succeeded" line per write; workers keep theirs.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # django-axes logs every login at INFO; lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
+        # One line per request: on in development, opt-in elsewhere.
+        "parley.requests": {
+            "level": "INFO" if env_bool("PARLEY_LOG_REQUESTS", DEBUG) else "WARNING"
+        },
+    },
 }
+
+# dumpdata/loaddata (export_all/import_all) in JSON Lines with exact timestamps.
+SERIALIZATION_MODULES = {"jsonl": "negotiations.backup_format"}
 
 # Audit history: every insert, update and delete of a tracked model is written by a
 # PostgreSQL trigger, so bulk writes and raw SQL are caught too.
@@ -209,3 +325,76 @@ PGHISTORY_DEFAULT_TRACKERS = (
     pghistory.DeleteEvent(),
 )
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
+
+# REST API (/api/v1/, negotiations/api_urls.py). Anonymous clients may read when
+# PARLEY_PUBLIC_READ is on; writes need the editor role (negotiations/roles.py).
+PARLEY_PUBLIC_READ = env_bool("PARLEY_PUBLIC_READ", True)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["negotiations.api_common.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["negotiations.api_common.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "negotiations.api_common.FormatNegotiation",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "negotiations.api_common.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": env_str("PARLEY_API_WRITE_RATE", "120/minute"),
+        "auth": env_str("PARLEY_API_AUTH_RATE", "10/minute"),
+    },
+    "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env_int("PARLEY_API_TOKEN_DAYS", 90)),
+    "TOKEN_LIMIT_PER_USER": 20,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parley API",
+    "DESCRIPTION": "Peace-negotiation proposals, terms, positions and what is agreed. "
+    "See the README's API section for authentication, sync and errors.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "negotiations.api_schema.complete_schema",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ProposalStatusEnum": "proposals.models.Status",
+        "StanceEnum": "proposals.models.Stance",
+        "NegotiationStatusEnum": "negotiations.models.NegotiationStatus",
+        "RoundStatusEnum": "negotiations.models.RoundStatus",
+        "PartyKindEnum": "parties.models.PartyKind",
+        "ProposalKindEnum": "proposals.models.ProposalKind",
+        "SourceKindEnum": "proposals.models.SourceKind",
+        "LinkKindEnum": "proposals.models.LinkKind",
+    },
+}
+
+
+# Last: production needs what the settings above may not have had yet.
+if PRODUCTION:
+    if not CELERY_BROKER_URL:
+        raise ImproperlyConfigured(
+            "Set CELERY_BROKER_URL: in production statuses are recomputed by a worker."
+        )
+    # Throttle counters shared by every web process (in Redis, not per process).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL", CELERY_BROKER_URL),
+        }
+    }
+    if env_bool("PARLEY_BEHIND_PROXY", True):
+        REST_FRAMEWORK["NUM_PROXIES"] = 1

@@ -1,10 +1,29 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+)
 
-from negotiations import views
+from negotiations import health
+
+# Swagger UI's page has one small <style> block: allow exactly it (by hash), nothing else.
+api_docs = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("", include("negotiations.page_urls")),
+    path("", include("parties.urls")),
+    path("", include("proposals.urls")),
+    path("accounts/", include("negotiations.accounts")),
+    path("edit/", include("negotiations.editing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("api/v1/", include("negotiations.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -41,3 +41,16 @@ def negotiation(parties) -> Negotiation:
         negotiation=negotiation, party=parties["tr"], roles=[Role.HOST, Role.MEDIATOR]
     )
     return negotiation
+
+
+@pytest.fixture
+def analyst_client(db):
+    """A second test client, signed in as an analyst (exports need the role)."""
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    user = User.objects.create_user("analyst-in-tests", password="a-long-password-1")
+    user.groups.add(Group.objects.get_or_create(name="analyst")[0])
+    client = Client()
+    client.force_login(user)
+    return client
