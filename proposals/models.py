@@ -47,6 +47,10 @@ class Status(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+# Agreed, or further along: what counts as agreement in shares, pages and summaries.
+AGREED_OR_BEYOND = frozenset({Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED})
+
+
 class LinkKind(models.TextChoices):
     SUPERSEDES = "supersedes", "supersedes"
     AMENDS = "amends", "amends"

@@ -87,7 +87,9 @@ def stance_matrix(
         consent = computed.consent_parties(proposal["id"])
         bases = {None: {b.party_id: b for b in result.basis}}
         for term in sorted(terms_by_proposal.get(proposal["id"], []), key=lambda t: t["ordinal"]):
-            term_result = term_results[term["id"]]
+            term_result = term_results.get(term["id"])
+            if term_result is None:  # added after the snapshot was read
+                continue
             label = str(term["label"] or term["ordinal"])
             matrix.columns.append(
                 MatrixColumn(

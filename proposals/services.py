@@ -32,7 +32,7 @@ from proposals.models import (
     Term,
     TextStatus,
 )
-from proposals.status import mark_stale
+from proposals.status import enqueue_summary_after_commit, mark_stale
 
 # --- sources -------------------------------------------------------------------------
 
@@ -164,9 +164,12 @@ def proposal_update(
 def proposal_delete(*, proposal: Proposal, reason: str) -> None:
     _require_reason(reason)
     dependants = _proposals_conditional_on(proposal_ids=[proposal.pk])
+    negotiation_id = proposal.negotiation_id
     with pghistory.context(reason=reason):
         proposal.delete()
     mark_stale(proposal_ids=dependants)
+    # Its round's and negotiation's counts change even if no other status does.
+    enqueue_summary_after_commit(negotiation_id, force=True)
 
 
 @transaction.atomic

@@ -128,6 +128,25 @@ def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
     return sent
 
 
+def enqueue_summary_after_commit(negotiation_id: int, *, force: bool = False) -> None:
+    """Refresh a negotiation's summaries once the transaction commits (never raises);
+    without force, only if a proposal was recomputed since they were written."""
+
+    def publish() -> None:
+        from proposals.tasks import refresh_negotiation_summary
+
+        try:
+            refresh_negotiation_summary.apply_async(
+                args=[negotiation_id], kwargs={"force": force}, retry=False
+            )
+        except Exception as error:  # noqa: BLE001 - any broker failure, by design
+            logger.warning(
+                "Could not enqueue the summary of negotiation %s (%s).", negotiation_id, error
+            )
+
+    transaction.on_commit(publish, robust=True)
+
+
 def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     """Everything the engine needs about one negotiation, in a fixed number of queries."""
     participations = list(

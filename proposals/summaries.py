@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from negotiations.models import Negotiation, Round
 from proposals import engine
-from proposals.models import Proposal, Status, Term
+from proposals.models import AGREED_OR_BEYOND, Proposal, Status, Term
 
-AGREED_OR_BEYOND = {Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED}
 NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN}
 
 

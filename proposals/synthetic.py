@@ -243,7 +243,10 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
     )
     conditions: list[tuple[int, int]] = []
     by_proposal_round = {p.pk: (p.round_id, p.tabled_on, p.tabled_by_id) for p in proposals}
-    source_of_round = {r.pk: s.pk for r, s in zip(rounds, sources, strict=True)}
+    # Half of what parties say is said at a round (and cited to its report); the rest in
+    # between, cited to a report of the negotiation, or to nothing (unsourced).
+    round_days = [(r.starts_on, r.pk, s.pk) for r, s in zip(rounds, sources, strict=True)]
+    all_sources = [s.pk for s in sources]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(
@@ -252,16 +255,22 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
     ):
         for i in range(budget):
             proposal = rng.choice(proposals)
-            round_id, tabled_on, tabler = by_proposal_round[proposal.pk]
+            _tabled_in, tabled_on, tabler = by_proposal_round[proposal.pk]
             own_terms = terms_of.get(proposal.pk, [])
             term = rng.choice(own_terms) if own_terms and rng.random() < 0.7 else None
             party = rng.choice(speakers)
             stance = rng.choices(stances, weights)[0]
             if party == tabler and rng.random() < 0.02:
                 stance = Stance.WITHDRAWS
-            stated = tabled_on + datetime.timedelta(
-                days=rng.randint(0, max(0, (last_day - tabled_on).days))
-            )
+            later_rounds = [r for r in round_days if r[0] >= tabled_on]
+            if later_rounds and rng.random() < 0.5:
+                stated, round_id, source_id = rng.choice(later_rounds)
+            else:
+                stated = tabled_on + datetime.timedelta(
+                    days=rng.randint(0, max(0, (last_day - tabled_on).days))
+                )
+                round_id = None
+                source_id = rng.choice(all_sources) if rng.random() < 0.9 else None
             pid = first_id + i
             text = ""
             if stance == Stance.CONDITIONAL:
@@ -283,7 +292,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
                     round_id,
                     None,
                     proposal.pk,
-                    source_of_round[round_id],
+                    source_id,
                     term.pk if term else None,
                 )
             )

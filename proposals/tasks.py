@@ -11,9 +11,14 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
-from proposals.status import proposal_status_refresh, refresh_proposals, stale_proposal_ids
+from proposals.status import (
+    enqueue_summary_after_commit,
+    proposal_status_refresh,
+    refresh_proposals,
+    stale_proposal_ids,
+)
 from proposals.summaries import negotiation_summary_refresh
 
 logger = logging.getLogger(__name__)
@@ -33,17 +38,13 @@ def recompute_proposal(proposal_id: int) -> bool:
     """Recompute one proposal if it is still stale; then its negotiation's summaries."""
     result = proposal_status_refresh(proposal_id=proposal_id, only_if_stale=True)
     if result.refreshed and result.negotiation_id is not None:
-        negotiation_id = result.negotiation_id
-        transaction.on_commit(
-            lambda: refresh_negotiation_summary.apply_async(args=[negotiation_id], retry=False),
-            robust=True,
-        )
+        enqueue_summary_after_commit(result.negotiation_id)
     return result.changed
 
 
 @shared_task(**RETRY)
-def refresh_negotiation_summary(negotiation_id: int) -> bool:
-    return negotiation_summary_refresh(negotiation_id=negotiation_id, only_if_outdated=True)
+def refresh_negotiation_summary(negotiation_id: int, force: bool = False) -> bool:
+    return negotiation_summary_refresh(negotiation_id=negotiation_id, only_if_outdated=not force)
 
 
 @shared_task(**RETRY)

@@ -43,3 +43,14 @@ def test_the_convergence_series_replays_history_at_each_round_date(
     series = Negotiation.objects.get(pk=demo.pk).status_summary["convergence"]
     assert series[0]["agreed"] == 3  # as of the round, unchanged
     assert series[-1]["agreed"] == 4  # today
+
+
+def test_deleting_a_proposal_refreshes_the_summaries(demo, django_capture_on_commit_callbacks):
+    from proposals.services import proposal_delete
+
+    summit = Proposal.objects.get(kind="meeting")
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_delete(proposal=summit, reason="entered twice")
+    summary = Negotiation.objects.get(pk=demo.pk).status_summary
+    assert summary["proposals"]["total"] == 5
+    assert "open" not in summary["proposals"]["by_status"]

@@ -1,0 +1,33 @@
+"""The pure engine spells statuses and stances as the models do (one vocabulary)."""
+
+from proposals import engine
+from proposals.models import AGREED_OR_BEYOND, Stance, Status
+
+
+def test_the_engine_statuses_are_the_models_statuses():
+    spelled = {
+        engine.OPEN,
+        engine.CONDITIONAL,
+        engine.AGREED,
+        engine.IN_IMPLEMENTATION,
+        engine.IMPLEMENTED,
+        engine.REJECTED,
+        engine.WITHDRAWN,
+        engine.SUPERSEDED,
+        engine.PARTIALLY_AGREED,
+    }
+    assert spelled == set(Status.values)
+    assert set(engine.ADVANCEMENT) == set(AGREED_OR_BEYOND)
+
+
+def test_the_engine_stances_are_the_models_stances():
+    spelled = {
+        engine.PROPOSES,
+        engine.SUPPORTS,
+        engine.ACCEPTS,
+        engine.CONDITIONAL_STANCE,
+        engine.UNDECIDED,
+        engine.REJECTS,
+        engine.WITHDRAWS,
+    }
+    assert spelled == set(Stance.values)
