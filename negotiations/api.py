@@ -28,6 +28,7 @@ from negotiations.api_base import (
 )
 from negotiations.api_common import latest, make_etag, not_modified, set_validators
 from negotiations.api_schema import AS_OF, resource_docs
+from negotiations.api_schema import EXAMPLE_TIMES as TIMES
 from negotiations.models import (
     Negotiation,
     NegotiationStatus,
@@ -37,12 +38,6 @@ from negotiations.models import (
 from proposals.models import Proposal
 from proposals.selectors import stance_matrix, statuses_as_of
 
-TIMES = {
-    "version": 1,
-    "created_at": "2025-06-02T18:00:00Z",
-    "updated_at": "2025-06-02T18:00:00Z",
-    "changed_at": "2025-06-02T18:00:00Z",
-}
 PARTY_FIELDS = ("id", "name", "short_name", "slug")
 
 

@@ -334,3 +334,12 @@ def complete_schema(result: dict[str, Any], generator: Any, request: Any, public
                     continue
                 parameter["example"] = _example_for(parameter.get("schema", {}), parameter["name"])
     return result
+
+
+# The bookkeeping fields every example of a versioned resource carries.
+EXAMPLE_TIMES = {
+    "version": 1,
+    "created_at": "2025-06-02T18:00:00Z",
+    "updated_at": "2025-06-02T18:00:00Z",
+    "changed_at": "2025-06-02T18:00:00Z",
+}

@@ -16,16 +16,10 @@ from negotiations.api_base import (
     VersionedSerializer,
     choice_filter,
 )
+from negotiations.api_schema import EXAMPLE_TIMES as TIMES
 from negotiations.api_schema import resource_docs
 from parties import services
 from parties.models import Party, PartyKind, Person
-
-TIMES = {
-    "version": 1,
-    "created_at": "2025-06-02T18:00:00Z",
-    "updated_at": "2025-06-02T18:00:00Z",
-    "changed_at": "2025-06-02T18:00:00Z",
-}
 
 # --------------------------------------------------------------------------- parties
 

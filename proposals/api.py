@@ -48,6 +48,7 @@ from proposals.api_terms import (
     SourceBriefSerializer,
     SourceViewSet,
     StanceSerializer,
+    StatusFreshnessFields,
     TermViewSet,
     freshness,
     stances_from_basis,
@@ -66,7 +67,7 @@ from proposals.selectors import statuses_as_of
 # --------------------------------------------------------------------------- proposals
 
 
-class ProposalSerializer(VersionedSerializer):
+class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
     required_parties = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=Party.objects.all(),
@@ -89,13 +90,6 @@ class ProposalSerializer(VersionedSerializer):
         write_only=True,
         help_text="Create only: the words it was tabled with.",
     )
-    status_freshness = serializers.ChoiceField(
-        ["current", "recomputing"],
-        read_only=True,
-        help_text="recomputing: a write is being taken into account; the status is the last "
-        "one computed.",
-    )
-    changed_at = serializers.DateTimeField(read_only=True, help_text=CHANGED_AT_HELP)
 
     class Meta(VersionedSerializer.Meta):
         model = Proposal

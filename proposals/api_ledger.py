@@ -20,6 +20,7 @@ from negotiations.api_base import (
     VersionedSerializer,
     choice_filter,
 )
+from negotiations.api_schema import EXAMPLE_TIMES as TIMES
 from negotiations.api_schema import resource_docs
 from proposals import services
 from proposals.models import (
@@ -33,12 +34,6 @@ from proposals.models import (
     Term,
 )
 
-TIMES = {
-    "version": 1,
-    "created_at": "2025-06-02T18:00:00Z",
-    "updated_at": "2025-06-02T18:00:00Z",
-    "changed_at": "2025-06-02T18:00:00Z",
-}
 LEVELS = [("proposal", "On the whole proposal"), ("term", "On one term")]
 
 

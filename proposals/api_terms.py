@@ -21,16 +21,11 @@ from negotiations.api_base import (
     VersionedSerializer,
     choice_filter,
 )
+from negotiations.api_schema import EXAMPLE_TIMES as TIMES
 from negotiations.api_schema import resource_docs
 from proposals import services
 from proposals.models import Category, Source, SourceKind, Stage, Status, Term
 
-TIMES = {
-    "version": 1,
-    "created_at": "2025-06-02T18:00:00Z",
-    "updated_at": "2025-06-02T18:00:00Z",
-    "changed_at": "2025-06-02T18:00:00Z",
-}
 STATUS_CHANGED_AT = Greatest("updated_at", Coalesce("status_computed_at", "updated_at"))
 CHANGED_AT_HELP = (
     "The sync key: the later of updated_at and status_computed_at, so a recomputed status "
@@ -170,7 +165,19 @@ def stances_from_basis(basis: Any) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- terms
 
 
-class TermSerializer(VersionedSerializer):
+class StatusFreshnessFields(serializers.Serializer):
+    """The two read-only fields of a resource whose status the engine computes."""
+
+    status_freshness = serializers.ChoiceField(
+        ["current", "recomputing"],
+        read_only=True,
+        help_text="recomputing: a write is being taken into account; the status is the last one "
+        "computed.",
+    )
+    changed_at = serializers.DateTimeField(read_only=True, help_text=CHANGED_AT_HELP)
+
+
+class TermSerializer(StatusFreshnessFields, VersionedSerializer):
     ordinal = serializers.IntegerField(
         required=False, min_value=0, max_value=2147483647, help_text="Next free one if left out."
     )
@@ -182,13 +189,6 @@ class TermSerializer(VersionedSerializer):
         read_only=True,
         help_text="The current effective stance of every consent party (and the tabling party).",
     )
-    status_freshness = serializers.ChoiceField(
-        ["current", "recomputing"],
-        read_only=True,
-        help_text="recomputing: a write is being taken into account; the status is the last one "
-        "computed.",
-    )
-    changed_at = serializers.DateTimeField(read_only=True, help_text=CHANGED_AT_HELP)
 
     class Meta(VersionedSerializer.Meta):
         model = Term
