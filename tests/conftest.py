@@ -13,6 +13,16 @@ from parties.services import party_create
 DAY = datetime.date(2025, 6, 2)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_engine_cache():
+    """Each test starts with no cached engine (proposals/selectors.py)."""
+    from proposals.selectors import clear_engine_cache
+
+    clear_engine_cache()
+    yield
+    clear_engine_cache()
+
+
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks) -> Negotiation:
     with django_capture_on_commit_callbacks(execute=True):

@@ -127,8 +127,11 @@ def snapshot_queries(negotiation_id: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from proposals.status import load_snapshot
+    from proposals.selectors import clear_engine_cache, negotiation_engine
 
+    # The cold path: the engine is read once per request when nothing is cached.
+    clear_engine_cache()
     with CaptureQueriesContext(connection) as queries:
-        load_snapshot(negotiation_id)
+        negotiation_engine(negotiation_id)
+    clear_engine_cache()
     return len(queries.captured_queries)

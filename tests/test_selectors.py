@@ -34,3 +34,31 @@ def test_the_matrix_shows_every_participant_including_non_consent_parties(demo):
 def test_the_matrix_as_of_an_earlier_day_shows_no_stances(demo):
     matrix = stance_matrix(demo.pk, as_of=datetime.date(2025, 5, 20))
     assert all(cell.stance is None for cell in matrix.cells.values())
+
+
+def test_a_second_as_of_read_reuses_the_engine(demo, django_assert_num_queries):
+    day = datetime.date(2025, 6, 2)
+    first = statuses_as_of(demo.pk, day)
+    with django_assert_num_queries(1):  # only the inputs' fingerprint
+        assert statuses_as_of(demo.pk, day) == first
+
+
+def test_a_write_makes_the_next_as_of_read_replay_again(demo, django_capture_on_commit_callbacks):
+    from parties.models import Party
+    from proposals.services import position_record
+
+    day = datetime.date(2025, 6, 2)
+    summit = Proposal.objects.get(kind="meeting")
+    assert statuses_as_of(demo.pk, day)[summit.pk].status == "open"
+    with django_capture_on_commit_callbacks(execute=True):
+        position_record(
+            proposal=summit,
+            party=Party.objects.get(slug="russia"),
+            stance="rejects",
+            stated_on=day,
+        )
+    assert statuses_as_of(demo.pk, day)[summit.pk].status == "rejected"
+    matrix = stance_matrix(demo.pk, as_of=day)
+    russia = next(p for p in matrix.parties if p.party.slug == "russia")
+    column = next(c for c in matrix.columns if c.proposal_id == summit.pk)
+    assert matrix.cell(russia.party_id, column).stance == "rejects"
