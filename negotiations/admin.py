@@ -20,7 +20,7 @@ class ParticipationInline(ServiceInline):
         )
 
     def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
-        services.participation_delete(participation=obj)
+        services.participation_delete(participation=obj, reason=reason)
 
 
 class RoundInline(admin.TabularInline):
@@ -61,7 +61,7 @@ class DelegationInline(ServiceInline):
         return services.delegation_update(delegation=obj, expected_version=expected_version, **data)
 
     def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
-        services.delegation_delete(delegation=obj)
+        services.delegation_delete(delegation=obj, reason=reason)
 
 
 @admin.register(Round)

@@ -306,15 +306,9 @@ class NegotiationViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
         )
         return data
 
-    def perform_create(self, data: dict[str, Any]) -> Negotiation:
-        return services.negotiation_create(**data)
-
-    def perform_update(
-        self, instance: Negotiation, version: int, changes: dict[str, Any]
-    ) -> Negotiation:
-        return services.negotiation_update(
-            negotiation=instance, expected_version=version, **changes
-        )
+    create_service = staticmethod(services.negotiation_create)
+    update_service = staticmethod(services.negotiation_update)
+    instance_arg = "negotiation"
 
     @extend_schema(
         tags=["negotiations"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import django_filters
@@ -275,10 +275,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
 
 class CreateMixin:
-    """POST: validate with the input serializer, then call the service."""
+    """POST: validate with the input serializer, then call the service. Viewsets name
+    their services (`create_service = staticmethod(services.x_create)`), as the admin
+    does (negotiations/admin_base.py)."""
+
+    create_service: ClassVar[Callable[..., Any]]
 
     def perform_create(self, data: dict[str, Any]) -> models.Model:
-        raise NotImplementedError
+        return self.create_service(**data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -292,10 +296,15 @@ class UpdateMixin:
     """PATCH with If-Match: only the fields sent change; the service's conditional UPDATE
     refuses a version someone else has already replaced."""
 
+    update_service: ClassVar[Callable[..., Any]]
+    instance_arg: ClassVar[str]  # the keyword the update and delete services take it by
+
     def perform_update(
         self, instance: models.Model, version: int, changes: dict[str, Any]
     ) -> models.Model:
-        raise NotImplementedError
+        return self.update_service(
+            **{self.instance_arg: instance}, expected_version=version, **changes
+        )
 
     def partial_update(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         instance = self.get_object_for_write(pk)
@@ -317,9 +326,11 @@ class DeleteMixin:
     If-Match is optional and, when sent, must name the current version."""
 
     reason_required: ClassVar[bool] = True
+    delete_service: ClassVar[Callable[..., Any]]
+    instance_arg: ClassVar[str]
 
     def perform_destroy(self, instance: models.Model, reason: str) -> None:
-        raise NotImplementedError
+        self.delete_service(**{self.instance_arg: instance}, reason=reason)
 
     def destroy(self, request: Request, pk: Any = None, **kwargs: Any) -> Response:
         import pghistory

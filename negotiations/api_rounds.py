@@ -92,18 +92,10 @@ class ParticipationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSe
     csv_name = "participations"
     reason_required = False
 
-    def perform_create(self, data: dict[str, Any]) -> Participation:
-        return services.participation_create(**data)
-
-    def perform_update(
-        self, instance: Participation, version: int, changes: dict[str, Any]
-    ) -> Participation:
-        return services.participation_update(
-            participation=instance, expected_version=version, **changes
-        )
-
-    def perform_destroy(self, instance: Participation, reason: str) -> None:
-        services.participation_delete(participation=instance)
+    create_service = staticmethod(services.participation_create)
+    update_service = staticmethod(services.participation_update)
+    delete_service = staticmethod(services.participation_delete)
+    instance_arg = "participation"
 
 
 # --------------------------------------------------------------------------- rounds
@@ -344,11 +336,9 @@ class RoundViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
         )
         return data
 
-    def perform_create(self, data: dict[str, Any]) -> Round:
-        return services.round_create(**data)
-
-    def perform_update(self, instance: Round, version: int, changes: dict[str, Any]) -> Round:
-        return services.round_update(round=instance, expected_version=version, **changes)
+    create_service = staticmethod(services.round_create)
+    update_service = staticmethod(services.round_update)
+    instance_arg = "round"
 
 
 def array_ids(through: Any, owner: str) -> Any:
@@ -420,13 +410,7 @@ class DelegationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
     csv_name = "delegations"
     reason_required = False
 
-    def perform_create(self, data: dict[str, Any]) -> Delegation:
-        return services.delegation_create(**data)
-
-    def perform_update(
-        self, instance: Delegation, version: int, changes: dict[str, Any]
-    ) -> Delegation:
-        return services.delegation_update(delegation=instance, expected_version=version, **changes)
-
-    def perform_destroy(self, instance: Delegation, reason: str) -> None:
-        services.delegation_delete(delegation=instance)
+    create_service = staticmethod(services.delegation_create)
+    update_service = staticmethod(services.delegation_update)
+    delete_service = staticmethod(services.delegation_delete)
+    instance_arg = "delegation"

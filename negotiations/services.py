@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -89,11 +90,12 @@ def participation_update(
 
 
 @transaction.atomic
-def participation_delete(*, participation: Participation) -> None:
+def participation_delete(*, participation: Participation, reason: str = "") -> None:
     from proposals.status import mark_negotiations_stale
 
     negotiation_id = participation.negotiation_id
-    participation.delete()
+    with pghistory.context(reason=reason):
+        participation.delete()
     mark_negotiations_stale(negotiation_ids=[negotiation_id])
 
 
@@ -187,5 +189,6 @@ def _check_head(*, party: Party, head: Person | None) -> None:
 
 
 @transaction.atomic
-def delegation_delete(*, delegation: Delegation) -> None:
-    delegation.delete()
+def delegation_delete(*, delegation: Delegation, reason: str = "") -> None:
+    with pghistory.context(reason=reason):
+        delegation.delete()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from rest_framework import serializers
 
@@ -90,11 +88,9 @@ class PartyViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     filterset_class = PartyFilter
     csv_name = "parties"
 
-    def perform_create(self, data: dict[str, Any]) -> Party:
-        return services.party_create(**data)
-
-    def perform_update(self, instance: Party, version: int, changes: dict[str, Any]) -> Party:
-        return services.party_update(party=instance, expected_version=version, **changes)
+    create_service = staticmethod(services.party_create)
+    update_service = staticmethod(services.party_update)
+    instance_arg = "party"
 
 
 # --------------------------------------------------------------------------- people
@@ -145,8 +141,6 @@ class PersonViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     filterset_class = PersonFilter
     csv_name = "people"
 
-    def perform_create(self, data: dict[str, Any]) -> Person:
-        return services.person_create(**data)
-
-    def perform_update(self, instance: Person, version: int, changes: dict[str, Any]) -> Person:
-        return services.person_update(person=instance, expected_version=version, **changes)
+    create_service = staticmethod(services.person_create)
+    update_service = staticmethod(services.person_update)
+    instance_arg = "person"

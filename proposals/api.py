@@ -374,8 +374,10 @@ class ProposalViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
 
     # ----- writes
 
-    def perform_create(self, data: dict[str, Any]) -> Proposal:
-        return services.proposal_create(**data)
+    create_service = staticmethod(services.proposal_create)
+    update_service = staticmethod(services.proposal_update)
+    delete_service = staticmethod(services.proposal_delete)
+    instance_arg = "proposal"
 
     def perform_update(self, instance: Proposal, version: int, changes: dict[str, Any]) -> Proposal:
         for create_only in ("speaker", "quote"):
@@ -383,10 +385,7 @@ class ProposalViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
                 raise serializers.ValidationError(
                     {create_only: ["Only given when tabling; record a position instead."]}
                 )
-        return services.proposal_update(proposal=instance, expected_version=version, **changes)
-
-    def perform_destroy(self, instance: Proposal, reason: str) -> None:
-        services.proposal_delete(proposal=instance, reason=reason)
+        return super().perform_update(instance, version, changes)
 
     # ----- history
 

@@ -138,11 +138,9 @@ class PositionViewSet(CreateMixin, DeleteMixin, ResourceViewSet):
     filterset_class = PositionFilter
     csv_name = "positions"
 
-    def perform_create(self, data: dict[str, Any]) -> Position:
-        return services.position_record(**data)
-
-    def perform_destroy(self, instance: Position, reason: str) -> None:
-        services.position_delete(position=instance, reason=reason)
+    create_service = staticmethod(services.position_record)
+    delete_service = staticmethod(services.position_delete)
+    instance_arg = "position"
 
 
 # --------------------------------------------------------------------------- ledger
@@ -215,18 +213,10 @@ class ImplementationEventViewSet(CreateMixin, UpdateMixin, DeleteMixin, Resource
     filterset_class = ImplementationEventFilter
     csv_name = "implementation-events"
 
-    def perform_create(self, data: dict[str, Any]) -> ImplementationEvent:
-        return services.implementation_event_record(**data)
-
-    def perform_update(
-        self, instance: ImplementationEvent, version: int, changes: dict[str, Any]
-    ) -> ImplementationEvent:
-        return services.implementation_event_update(
-            event=instance, expected_version=version, **changes
-        )
-
-    def perform_destroy(self, instance: ImplementationEvent, reason: str) -> None:
-        services.implementation_event_delete(event=instance, reason=reason)
+    create_service = staticmethod(services.implementation_event_record)
+    update_service = staticmethod(services.implementation_event_update)
+    delete_service = staticmethod(services.implementation_event_delete)
+    instance_arg = "event"
 
 
 # --------------------------------------------------------------------------- links
@@ -294,11 +284,9 @@ class ProposalLinkViewSet(CreateMixin, DeleteMixin, ResourceViewSet):
     filterset_class = ProposalLinkFilter
     csv_name = "proposal-links"
 
-    def perform_create(self, data: dict[str, Any]) -> ProposalLink:
-        return services.proposal_link_create(**data)
-
-    def perform_destroy(self, instance: ProposalLink, reason: str) -> None:
-        services.proposal_link_delete(link=instance, reason=reason)
+    create_service = staticmethod(services.proposal_link_create)
+    delete_service = staticmethod(services.proposal_link_delete)
+    instance_arg = "link"
 
 
 # --------------------------------------------------------------------------- timeline

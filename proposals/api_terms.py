@@ -117,11 +117,9 @@ class SourceViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     filterset_class = SourceFilter
     csv_name = "sources"
 
-    def perform_create(self, data: dict[str, Any]) -> Source:
-        return services.source_create(**data)
-
-    def perform_update(self, instance: Source, version: int, changes: dict[str, Any]) -> Source:
-        return services.source_update(source=instance, expected_version=version, **changes)
+    create_service = staticmethod(services.source_create)
+    update_service = staticmethod(services.source_update)
+    instance_arg = "source"
 
 
 # --------------------------------------------------------------------------- stances
@@ -323,11 +321,7 @@ class TermViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
         return super().shape(shape_term(row))
 
-    def perform_create(self, data: dict[str, Any]) -> Term:
-        return services.term_create(**data)
-
-    def perform_update(self, instance: Term, version: int, changes: dict[str, Any]) -> Term:
-        return services.term_update(term=instance, expected_version=version, **changes)
-
-    def perform_destroy(self, instance: Term, reason: str) -> None:
-        services.term_delete(term=instance, reason=reason)
+    create_service = staticmethod(services.term_create)
+    update_service = staticmethod(services.term_update)
+    delete_service = staticmethod(services.term_delete)
+    instance_arg = "term"
