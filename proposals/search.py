@@ -68,14 +68,30 @@ def _involves(party: str) -> Q:
     return Q(tabled_by__slug=party) | Q(Exists(spoke))
 
 
-def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> QuerySet[Proposal]:
-    qs = Proposal.objects.select_related("negotiation", "tabled_by")
+def _filtered(qs: QuerySet[Any], filters: dict[str, str], to_proposal: str, status: str) -> Any:
+    """The negotiation, kind and status filters, reached from the searched model through
+    `to_proposal` ("" for proposals, "proposal__" for terms and positions)."""
     if filters.get("negotiation"):
-        qs = qs.filter(negotiation__slug=filters["negotiation"])
+        qs = qs.filter(**{f"{to_proposal}negotiation__slug": filters["negotiation"]})
     if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
+        qs = qs.filter(**{f"{to_proposal}kind": filters["kind"]})
     if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+        qs = qs.filter(**{status: filters["status"]})
+    return qs
+
+
+def _ranked(qs: QuerySet[Any], vector: Any, query: SearchQuery) -> Any:
+    return (
+        qs.annotate(search=vector)
+        .filter(search=query)
+        .annotate(rank=SearchRank(F("search"), query))
+    )
+
+
+def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> QuerySet[Proposal]:
+    qs = _filtered(
+        Proposal.objects.select_related("negotiation", "tabled_by"), filters, "", "status"
+    )
     if filters.get("party"):
         qs = qs.filter(_involves(filters["party"]))
     if query is None:
@@ -86,10 +102,8 @@ def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> Quer
         + SearchVector("text", weight="C", config=CONFIG)
     )
     return (
-        qs.annotate(search=vector)
-        .filter(search=query)
+        _ranked(qs, vector, query)
         .annotate(
-            rank=SearchRank(F("search"), query),
             title_hl=_headline("title", query, highlight_all=True),
             snippet=_headline(
                 Concat("summary", Value(" "), "text", output_field=TextField()),
@@ -103,13 +117,9 @@ def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> Quer
 
 
 def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
-    qs = Term.objects.select_related("proposal__negotiation")
-    if filters.get("negotiation"):
-        qs = qs.filter(proposal__negotiation__slug=filters["negotiation"])
-    if filters.get("kind"):
-        qs = qs.filter(proposal__kind=filters["kind"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
+    qs = _filtered(
+        Term.objects.select_related("proposal__negotiation"), filters, "proposal__", "status"
+    )
     if filters.get("party"):
         spoke = Position.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
@@ -119,10 +129,8 @@ def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
         "label", weight="B", config=CONFIG
     )
     return (
-        qs.annotate(search=vector)
-        .filter(search=query)
+        _ranked(qs, vector, query)
         .annotate(
-            rank=SearchRank(F("search"), query),
             text_hl=_headline("text", query, highlight_all=True),
         )
         .order_by("-rank", "proposal_id", "ordinal")
@@ -130,15 +138,14 @@ def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
 
 
 def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Position]:
-    qs = Position.objects.select_related(
-        "party", "proposal__negotiation", "term", "speaker", "source"
+    qs = _filtered(
+        Position.objects.select_related(
+            "party", "proposal__negotiation", "term", "speaker", "source"
+        ),
+        filters,
+        "proposal__",
+        "proposal__status",
     )
-    if filters.get("negotiation"):
-        qs = qs.filter(proposal__negotiation__slug=filters["negotiation"])
-    if filters.get("kind"):
-        qs = qs.filter(proposal__kind=filters["kind"])
-    if filters.get("status"):
-        qs = qs.filter(proposal__status=filters["status"])
     if filters.get("party"):
         qs = qs.filter(party__slug=filters["party"])
     vector = (
@@ -147,10 +154,8 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
         + SearchVector("note", weight="C", config=CONFIG)
     )
     return (
-        qs.annotate(search=vector)
-        .filter(search=query)
+        _ranked(qs, vector, query)
         .annotate(
-            rank=SearchRank(F("search"), query),
             quote_hl=_headline("quote", query, highlight_all=True),
             extra_hl=_headline(
                 Concat("conditions", Value(" "), "note", output_field=TextField()),
