@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate demo test lint check bench clean-db
+.PHONY: install run migrate demo test test-fast lint typecheck check bench load clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,19 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
+# Skips the tests marked slow: real Celery workers and Redis, the browser, schemathesis.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# The Django plugin imports the settings, which start the embedded PostgreSQL when
+# DATABASE_URL is unset; any postgres:// URL stops that (a type check never connects).
+typecheck: install
+	DATABASE_URL=$${DATABASE_URL:-postgresql://typecheck@127.0.0.1/never-connected} $(BIN)/mypy
 
 check: install
 	$(BIN)/python manage.py check
