@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from negotiations import services
-from negotiations.admin_base import ServiceAdmin, ServiceInline
+from negotiations.core.admin_base import ServiceAdmin, ServiceInline
 from negotiations.models import Delegation, Negotiation, Participation, Round
 
 

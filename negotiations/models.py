@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from negotiations.versioning import Versioned
+from negotiations.core.versioning import Versioned
 from parties.models import Party, Person
 
 

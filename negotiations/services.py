@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import (
     Delegation,
     Negotiation,
@@ -17,7 +18,6 @@ from negotiations.models import (
     Round,
     RoundStatus,
 )
-from negotiations.versioning import create_validated, update_validated
 from parties.models import Party, Person
 
 

@@ -80,7 +80,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "negotiations.request_log.RequestLogMiddleware",
+    "negotiations.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "negotiations.access.PageAccessMiddleware",
+    "negotiations.core.access.PageAccessMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # PARLEY_LOGIN_FAILURES failed logins for one username from one address, that pair is
 # locked out for PARLEY_LOCKOUT_MINUTES.
 AUTHENTICATION_BACKENDS = [
-    "negotiations.accounts.LoginGuardBackend",
+    "negotiations.core.accounts.LoginGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -292,7 +292,7 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "negotiations.request_log.JsonFormatter"}},
+    "formatters": {"json": {"()": "negotiations.ops.request_log.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -313,7 +313,7 @@ LOGGING = {
 }
 
 # dumpdata/loaddata (export_all/import_all) in JSON Lines with exact timestamps.
-SERIALIZATION_MODULES = {"jsonl": "negotiations.backup_format"}
+SERIALIZATION_MODULES = {"jsonl": "negotiations.ops.backup_format"}
 
 # Audit history: every insert, update and delete of a tracked model is written by a
 # PostgreSQL trigger, so bulk writes and raw SQL are caught too.
@@ -334,13 +334,13 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["negotiations.api_common.RolePermission"],
-    "DEFAULT_RENDERER_CLASSES": ["negotiations.api_common.FastJSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["negotiations.api.permissions.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["negotiations.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "negotiations.api_common.FormatNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "negotiations.api.renderers.FormatNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "negotiations.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "negotiations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "writes": env_str("PARLEY_API_WRITE_RATE", "120/minute"),
         "auth": env_str("PARLEY_API_AUTH_RATE", "10/minute"),
@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "negotiations.api_schema.complete_schema",
+        "negotiations.api.schema.complete_schema",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ProposalStatusEnum": "proposals.models.Status",

@@ -7,7 +7,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from negotiations import health
+from negotiations.ops import health
 
 # Swagger UI's page has one small <style> block: allow exactly it (by hash), nothing else.
 api_docs = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]})(
@@ -20,10 +20,10 @@ urlpatterns = [
     path("", include("negotiations.page_urls")),
     path("", include("parties.urls")),
     path("", include("proposals.urls")),
-    path("accounts/", include("negotiations.accounts")),
+    path("accounts/", include("negotiations.core.accounts")),
     path("edit/", include("negotiations.editing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("api/v1/", include("negotiations.api_urls")),
+    path("api/v1/", include("negotiations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from negotiations.charts import convergence_chart
-from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.core.charts import convergence_chart
+from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Delegation, Negotiation, NegotiationStatus, Role, Round
-from negotiations.templatetags.parley import STANCE_WORDS
+from proposals.templatetags.parley import STANCE_WORDS
 from proposals.models import (
     AGREED_OR_BEYOND,
     Category,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from negotiations.admin_base import ServiceAdmin
+from negotiations.core.admin_base import ServiceAdmin
 from parties import services
 from parties.models import Party, Person
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 import django_filters
 from rest_framework import serializers
 
-from negotiations.api_base import (
-    CreateMixin,
-    IdFilter,
-    ParleyFilterSet,
-    ResourceViewSet,
-    UpdateMixin,
-    VersionedSerializer,
-    choice_filter,
-)
-from negotiations.api_schema import EXAMPLE_TIMES as TIMES
-from negotiations.api_schema import resource_docs
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.schema import resource_docs
+from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
 from parties import services
 from parties.models import Party, PartyKind, Person
 

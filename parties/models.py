@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from negotiations.versioning import Versioned
+from negotiations.core.versioning import Versioned
 
 
 class PartyKind(models.TextChoices):

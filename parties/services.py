@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from negotiations.versioning import create_validated, update_validated
+from negotiations.core.versioning import create_validated, update_validated
 from parties.models import Party, PartyKind, Person
 
 

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Delegation, Participation
 from parties.models import Party, Person
 from proposals.models import Position, Proposal

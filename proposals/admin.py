@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from negotiations.admin_base import ServiceAdmin, ServiceInline
+from negotiations.core.admin_base import ServiceAdmin, ServiceInline
 from proposals import services
 from proposals.models import (
     ImplementationEvent,

@@ -15,27 +15,18 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from negotiations.api import PartyBriefSerializer, aggregate_of, parse_as_of
-from negotiations.api_base import (
+from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
+from negotiations.api.filters import IdFilter, ParleyFilterSet, array_of, choice_filter
+from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
+from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
-    IdFilter,
-    ParleyFilterSet,
     ResourceViewSet,
     UpdateMixin,
     VersionedSerializer,
-    array_of,
-    choice_filter,
 )
-from negotiations.api_common import (
-    CSVRenderer,
-    FastJSONRenderer,
-    latest,
-    make_etag,
-    not_modified,
-    set_validators,
-)
-from negotiations.api_schema import AS_OF, resource_docs
+from negotiations.resources.negotiations import PartyBriefSerializer, aggregate_of, parse_as_of
 from parties.models import Party, Person
 from proposals import services
 from proposals.api_history import HistorySerializer, history_fingerprint, proposal_history

@@ -89,7 +89,7 @@ BLANK = dict.fromkeys(HistoryEventSerializer().fields)
 
 def history_fingerprint(pk: Any) -> dict[str, Any]:
     """One query: what the history depends on, for its ETag."""
-    from negotiations.api import aggregate_of
+    from negotiations.resources.negotiations import aggregate_of
 
     row = (
         Proposal.objects.filter(pk=pk)

@@ -10,18 +10,16 @@ import django_filters
 from django.db.models import F, Value
 from rest_framework import serializers
 
-from negotiations.api_base import (
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.schema import resource_docs
+from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
-    IdFilter,
-    ParleyFilterSet,
     ResourceViewSet,
     UpdateMixin,
     VersionedSerializer,
-    choice_filter,
 )
-from negotiations.api_schema import EXAMPLE_TIMES as TIMES
-from negotiations.api_schema import resource_docs
 from proposals import services
 from proposals.models import (
     ImplementationEvent,

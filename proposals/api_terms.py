@@ -11,18 +11,16 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, Greatest
 from rest_framework import serializers
 
-from negotiations.api_base import (
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.schema import resource_docs
+from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
-    IdFilter,
-    ParleyFilterSet,
     ResourceViewSet,
     UpdateMixin,
     VersionedSerializer,
-    choice_filter,
 )
-from negotiations.api_schema import EXAMPLE_TIMES as TIMES
-from negotiations.api_schema import resource_docs
 from proposals import services
 from proposals.models import Category, Source, SourceKind, Stage, Status, Term
 

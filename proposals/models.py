@@ -4,8 +4,8 @@ import pghistory
 from django.db import models
 from django.db.models import F, Q
 
+from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
-from negotiations.versioning import Versioned
 from parties.models import Party, Person
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Negotiation
 from parties.models import Party
 from proposals.models import Position, Proposal, ProposalKind, Status, Term

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import Negotiation, Round
 from negotiations.services import ensure_participant
-from negotiations.versioning import create_validated, update_validated
 from parties.models import Party, Person
 from proposals.models import (
     ImplementationEvent,

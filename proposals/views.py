@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from negotiations.exports import csv_response, csv_url, wants_csv
+from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Participation, Role
 from proposals.models import (
     ImplementationEvent,

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from negotiations.roles import ADMIN, ANALYST, EDITOR
+from negotiations.core.roles import ADMIN, ANALYST, EDITOR
 
 __all__ = [
     "ADMIN",

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from negotiations.roles import ANALYST, EDITOR
+from negotiations.core.roles import ANALYST, EDITOR
 
 __all__ = ["ANALYST", "EDITOR", "PASSWORD", "client_as", "make_user", "management", "proposal_post"]
 

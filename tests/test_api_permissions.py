@@ -170,7 +170,7 @@ def test_token_creation_is_throttled(db):
 
 
 def test_writes_are_throttled_per_user(ids):
-    from negotiations.api_common import WriteThrottle
+    from negotiations.api.permissions import WriteThrottle
 
     editor = client_for(make_user("eddie", EDITOR))
     original = WriteThrottle.THROTTLE_RATES

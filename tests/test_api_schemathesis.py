@@ -67,7 +67,7 @@ def editor_token(demo):
 
 @pytest.fixture(autouse=True)
 def _no_write_throttling(monkeypatch):
-    from negotiations.api_common import WriteThrottle
+    from negotiations.api.permissions import WriteThrottle
 
     cache.clear()
     monkeypatch.setattr(

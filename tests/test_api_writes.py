@@ -98,7 +98,7 @@ def test_it_rejects_a_stale_version_with_412_and_writes_nothing(proposal, editor
 
 def test_the_conditional_update_itself_refuses_a_lost_race(proposal, editor, monkeypatch):
     """Even when the early check passes, the UPDATE ... WHERE version = n decides."""
-    from negotiations import api_base
+    from negotiations.api import viewsets as api_base
 
     monkeypatch.setattr(api_base, "expected_version", lambda request, current: current - 1)
     proposal_id = proposal.json()["id"]

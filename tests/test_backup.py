@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from negotiations.backup import export_all, import_all
+from negotiations.ops.backup import export_all, import_all
 from proposals.models import Position, Proposal
 from proposals.synthetic import generate
 

@@ -43,7 +43,7 @@ def test_every_request_is_logged_with_its_duration_and_query_count(client, db, c
 
 
 def test_the_json_formatter_writes_one_json_object_per_line():
-    from negotiations.request_log import JsonFormatter
+    from negotiations.ops.request_log import JsonFormatter
 
     record = logging.LogRecord("parley.requests", logging.INFO, "", 0, "GET / 200", (), None)
     record.fields = {"path": "/", "status": 200}

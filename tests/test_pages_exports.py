@@ -1,6 +1,6 @@
 import datetime
 
-from negotiations.exports import csv_cell
+from negotiations.core.exports import csv_cell
 
 
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused():

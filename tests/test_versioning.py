@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from negotiations.versioning import VersionConflict
+from negotiations.core.versioning import VersionConflict
 from parties.models import Party
 from parties.services import party_create, party_update
 

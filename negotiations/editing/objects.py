@@ -20,10 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from negotiations.core.versioning import VersionConflict
 from negotiations.editing.access import editor_required
 from negotiations.editing.object_forms import EDITABLE, Editable, VersionedForm
 from negotiations.editing.writes import attach_errors
-from negotiations.versioning import VersionConflict
 
 
 @dataclass

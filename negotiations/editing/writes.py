@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
-from negotiations.versioning import VersionConflict
+from negotiations.core.versioning import VersionConflict
 
 T = TypeVar("T")
 RACE = "Someone saved a conflicting entry at the same moment; nothing was written. Save again."

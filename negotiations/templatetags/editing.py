@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from negotiations.roles import is_editor
+from negotiations.core.roles import is_editor
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from negotiations.roles import ANALYST, EDITOR
+from negotiations.core.roles import ANALYST, EDITOR
 from proposals.models import Position, Proposal
 from tests.browser.conftest import Session, check_axe, screenshot
 from tests.browser.test_editor_round import log_in

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from negotiations.roles import EDITOR
+from negotiations.core.roles import EDITOR
 
 
 class Command(BaseCommand):

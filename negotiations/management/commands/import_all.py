@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from negotiations.backup import import_all
+from negotiations.ops.backup import import_all
 
 
 class Command(BaseCommand):

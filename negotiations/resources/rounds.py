@@ -11,7 +11,18 @@ from django.db.models import Count, Max, OuterRef
 from rest_framework import serializers
 
 from negotiations import services
-from negotiations.api import (
+from negotiations.api.conditional import latest, make_etag
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.schema import resource_docs
+from negotiations.api.viewsets import (
+    CreateMixin,
+    DeleteMixin,
+    ResourceViewSet,
+    UpdateMixin,
+    VersionedSerializer,
+)
+from negotiations.models import Delegation, Participation, Role, Round, RoundStatus
+from negotiations.resources.negotiations import (
     AS_OF,
     PARTY_FIELDS,
     SUMMARY_EXAMPLE,
@@ -22,19 +33,6 @@ from negotiations.api import (
     statuses_fingerprint,
     summary_as_of,
 )
-from negotiations.api_base import (
-    CreateMixin,
-    DeleteMixin,
-    IdFilter,
-    ParleyFilterSet,
-    ResourceViewSet,
-    UpdateMixin,
-    VersionedSerializer,
-    choice_filter,
-)
-from negotiations.api_common import latest, make_etag
-from negotiations.api_schema import resource_docs
-from negotiations.models import Delegation, Participation, Role, Round, RoundStatus
 from parties.models import Party, Person
 from proposals.models import Proposal
 from proposals.selectors import statuses_as_of

@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from negotiations.versioning import VersionConflict
+from negotiations.core.versioning import VersionConflict
 
 
 class _DryRun(Exception):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
-from negotiations.roles import may_export, may_read
+from negotiations.core.roles import may_export, may_read
 
 
 class PageAccessMiddleware:

@@ -3,7 +3,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from negotiations import api, api_auth, api_rounds, api_sync
+from negotiations.api import auth as api_auth
+from negotiations.api import changes as api_sync
+from negotiations.resources import negotiations as api
+from negotiations.resources import rounds as api_rounds
 from parties import api as parties_api
 from proposals import api as proposals_api
 from proposals import api_ledger

@@ -17,18 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations import services
-from negotiations.api_base import (
-    CreateMixin,
-    IdFilter,
-    ParleyFilterSet,
-    ResourceViewSet,
-    UpdateMixin,
-    VersionedSerializer,
-    choice_filter,
-)
-from negotiations.api_common import latest, make_etag, not_modified, set_validators
-from negotiations.api_schema import AS_OF, resource_docs
-from negotiations.api_schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
 from negotiations.models import (
     Negotiation,
     NegotiationStatus,

@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from negotiations.api_common import AuthThrottle
-from negotiations.roles import is_admin, is_analyst, is_editor, roles_of
+from negotiations.api.permissions import AuthThrottle
+from negotiations.core.roles import is_admin, is_analyst, is_editor, roles_of
 
 
 class TokenCreateSerializer(serializers.Serializer):

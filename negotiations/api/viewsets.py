@@ -1,8 +1,9 @@
 """The base of every API resource: a list and a detail built from values() (no
 per-object serializer on reads), conditional GET, and writes that go through services.
 
-A resource declares its model, its columns (the values() names, which are also the
-output keys), its many-to-many id lists, a filter set, and the services it writes with.
+A resource declares its model, its serializer (whose Meta.fields are also the values()
+names and the output keys), its many-to-many id lists, a filter set, and the services it
+writes with.
 """
 
 from __future__ import annotations
@@ -12,99 +13,28 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-import django_filters
-from django import forms
-from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import models, transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, Subquery, Sum
 from django.utils import timezone
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from negotiations.api_common import (
-    ChangeCursorPagination,
-    CSVRenderer,
-    FastJSONRenderer,
-    WriteThrottle,
+from negotiations.api.conditional import (
     expected_version,
     latest,
     make_etag,
     not_modified,
-    page_response,
     set_validators,
 )
+from negotiations.api.filters import array_of
+from negotiations.api.pagination import ChangeCursorPagination, page_response
+from negotiations.api.permissions import WriteThrottle
+from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 
 # --------------------------------------------------------------------------- filters
 
 
-class IdFilter(django_filters.Filter):
-    """An id (no existence check: an unknown id simply matches nothing)."""
-
-    field_class = forms.IntegerField
-
-
-class IdInFilter(django_filters.BaseInFilter, IdFilter):
-    pass
-
-
-def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:
-    return django_filters.MultipleChoiceFilter(
-        field_name=field_name, choices=choices, help_text=help_text
-    )
-
-
-def in_utc(value: datetime.datetime, name: str) -> datetime.datetime:
-    """PostgreSQL refuses offsets beyond ±15:59; the moment itself is what counts."""
-    try:
-        return value.astimezone(datetime.UTC)
-    except (OverflowError, ValueError):
-        raise exceptions.ValidationError({name: ["This moment is out of range."]}) from None
-
-
-class SinceFilter(django_filters.IsoDateTimeFilter):
-    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
-        if value:
-            value = in_utc(value, self.field_name)
-        return super().filter(qs, value)
-
-
-class ParleyFilterSet(django_filters.FilterSet):
-    """Filters every list has: ids, `updated_since` (the sync key) and full-text `q`."""
-
-    id = IdInFilter(field_name="id", help_text="Only these ids, comma-separated (1,2,3).")
-    updated_since = SinceFilter(
-        field_name="changed_at",
-        lookup_expr="gte",
-        help_text="Only items whose `changed_at` is at or after this moment (ISO 8601). Pass "
-        "the largest `changed_at` of your last sync; items on the boundary come again.",
-    )
-    q = django_filters.CharFilter(
-        method="search",
-        help_text="Full-text search (PostgreSQL, English stemming; quotes, OR and -word work "
-        "as in a web search).",
-    )
-
-    search_fields: ClassVar[tuple[str, ...]] = ()
-
-    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        value = value.strip()
-        if not value or not self.search_fields:
-            return queryset
-        vector = SearchVector(*self.search_fields, config="english")
-        query = SearchQuery(value, config="english", search_type="websearch")
-        return queryset.annotate(search_document=vector).filter(search_document=query)
-
-
-# --------------------------------------------------------------------------- resources
-
-
-def array_of(through: type[models.Model], owner: str, value: str) -> ArraySubquery:
-    """The ids a many-to-many field holds, as one array column of the row's own query."""
-    return ArraySubquery(
-        through.objects.filter(**{owner: OuterRef("pk")}).order_by(value).values(value)
-    )
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -362,3 +292,4 @@ class VersionedSerializer(serializers.ModelSerializer):
     class Meta:
         read_only_fields = ("id", "version", "created_at", "updated_at")
         validators: list[Any] = []
+

@@ -17,14 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from negotiations.api_base import in_utc
-from negotiations.api_common import (
-    ChangeCursorPagination,
-    make_etag,
-    not_modified,
-    page_response,
-    set_validators,
-)
+from negotiations.api.conditional import make_etag, not_modified, set_validators
+from negotiations.api.filters import in_utc
+from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
 from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Source, Term

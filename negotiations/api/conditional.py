@@ -1,0 +1,101 @@
+"""Conditional requests: ETags, Last-Modified, 304 on reads, If-Match versions on writes."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe
+from rest_framework import exceptions
+from rest_framework.request import Request
+
+from negotiations.api.errors import PreconditionFailed, PreconditionRequired
+
+# --------------------------------------------------------------------------- renderers
+
+
+
+
+def make_etag(*parts: Any, version: int | None = None) -> str:
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
+    return f'"v{version}-{digest}"' if version is not None else f'"{digest}"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def not_modified(
+    request: Request, etag: str, last_modified: datetime.datetime | None
+) -> HttpResponseNotModified | None:
+    """The 304 answer when the client's copy is current (If-None-Match wins over
+    If-Modified-Since, as RFC 9110 says)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if_none_match = request.headers.get("If-None-Match")
+    fresh = False
+    if if_none_match:
+        tags = {_opaque(t) for t in if_none_match.split(",")}
+        fresh = "*" in tags or _opaque(etag) in tags
+    elif last_modified is not None:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        fresh = since is not None and int(last_modified.timestamp()) <= since
+    if not fresh:
+        return None
+    response = HttpResponseNotModified()
+    set_validators(response, etag, last_modified)
+    return response
+
+
+def set_validators(response: Any, etag: str, last_modified: datetime.datetime | None) -> None:
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = "no-cache"
+
+
+IF_MATCH = re.compile(r'^(?:W/)?"v?(\d{1,18})(?:-[^"]*)?"$')
+
+
+def if_match_versions(request: Request) -> list[int]:
+    """The versions named by If-Match; 428 when it is missing, 400 when unreadable."""
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        raise PreconditionRequired()
+    if raw == "*":
+        raise PreconditionRequired(
+            'If-Match: * does not say which version you edited; send its ETag, e.g. "v3".'
+        )
+    versions = []
+    for part in raw.split(","):
+        match = IF_MATCH.match(part.strip())
+        if match is None:
+            raise exceptions.ValidationError(
+                {"If-Match": [f'{part.strip()!r} is not an ETag of this API; send e.g. "v3".']}
+            )
+        versions.append(int(match.group(1)))
+    return versions
+
+
+def expected_version(request: Request, current: int) -> int:
+    """The version the client edited; 412 at once when it is not the current one (the
+    service's conditional UPDATE checks again at write time)."""
+    versions = if_match_versions(request)
+    if current in versions:
+        return current
+    raise PreconditionFailed(
+        f"You edited version {versions[0]}, but this is now at version {current}: someone "
+        "changed it after you read it. Read it again and reapply your change.",
+        current_version=current,
+    )
+
+
+def latest(values: Iterable[datetime.datetime | None]) -> datetime.datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+

@@ -1,0 +1,2 @@
+"""API resources of the negotiation domain: negotiations, participations, rounds,
+delegations."""
