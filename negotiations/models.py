@@ -73,10 +73,18 @@ class Negotiation(Versioned, StatusSummary):
         return self.title
 
     def principal_ids(self) -> list[int]:
+        return Participation.objects.principal_ids(self.pk)
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def principals(self) -> ParticipationQuerySet:
+        return self.filter(roles__contains=[Role.PRINCIPAL])
+
+    def principal_ids(self, negotiation_id: int) -> list[int]:
+        """The parties whose consent makes something agreed, unless a proposal names its own
+        (proposals.models.consent_party_ids)."""
         return list(
-            self.participations.filter(roles__contains=[Role.PRINCIPAL]).values_list(
-                "party_id", flat=True
-            )
+            self.filter(negotiation_id=negotiation_id).principals().values_list("party_id", flat=True)
         )
 
 
@@ -91,6 +99,8 @@ class Participation(Versioned):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="participations")
     roles = ArrayField(models.CharField(max_length=20, choices=Role.choices))
     note = models.TextField(blank=True)
+
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         ordering = ["negotiation", "party__name"]

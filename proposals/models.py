@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pghistory
 from django.db import models
 from django.db.models import F, Q
@@ -145,6 +147,15 @@ class Source(Versioned):
 
 
 PIPELINE_FIELDS = ["status_generation", "status_stale_since"]
+
+
+def consent_party_ids(
+    required: Iterable[int | None], principals: Iterable[int]
+) -> frozenset[int]:
+    """Whose consent makes a proposal agreed (DESIGN §3, rule 1): the parties it names as
+    required, else its negotiation's principals. The one place this rule is written: the
+    engine's input, the API and the pages all call it."""
+    return frozenset(p for p in required if p is not None) or frozenset(principals)
 
 
 @pghistory.track(exclude=[*COMPUTED_STATUS_FIELDS, *PIPELINE_FIELDS])
