@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from negotiations.core.charts import convergence_chart
+from negotiations.core.dates import NotADay, parse_as_of
 from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Delegation, Negotiation, NegotiationStatus, Role, Round
-from proposals.templatetags.parley import STANCE_WORDS
 from proposals.models import (
     AGREED_OR_BEYOND,
     Category,
@@ -29,6 +29,7 @@ from proposals.models import (
 )
 from proposals.page_data import ledger, positions_by_party
 from proposals.selectors import stance_matrix, statuses_as_of
+from proposals.templatetags.parley import STANCE_WORDS
 
 STATUS_ORDER = list(Status.values)
 LATEST_CHANGES = 20
@@ -39,15 +40,13 @@ def summary_items(summary: dict[str, Any]) -> list[tuple[str, int]]:
     return sorted(by_status.items(), key=lambda item: STATUS_ORDER.index(item[0]))
 
 
-def parse_as_of(raw: str | None) -> tuple[datetime.date, str]:
+def as_of_or_today(raw: str | None) -> tuple[datetime.date, str]:
     """The day to replay history at, and an error to show when the input is not a date."""
     today = timezone.localdate()
-    if not raw:
-        return today, ""
     try:
-        return datetime.date.fromisoformat(raw), ""
-    except ValueError:
-        return today, f"“{raw}” is not a date; use YYYY-MM-DD. Showing today instead."
+        return parse_as_of(raw) or today, ""
+    except NotADay as error:
+        return today, f"{error} Showing today instead."
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -102,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str, Any]:
-    as_of, as_of_error = parse_as_of(request.GET.get("as_of"))
+    as_of, as_of_error = as_of_or_today(request.GET.get("as_of"))
     matrix = stance_matrix(negotiation.pk, as_of=as_of)
     tabled_on = dict(
         Proposal.objects.filter(negotiation=negotiation).values_list("id", "tabled_on")

@@ -22,6 +22,7 @@ from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.schema import AS_OF, resource_docs
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
+from negotiations.core import dates
 from negotiations.models import (
     Negotiation,
     NegotiationStatus,
@@ -46,14 +47,10 @@ def aggregate_of(queryset: Any, link: str, expression: Any) -> Subquery:
 
 
 def parse_as_of(request: Request) -> datetime.date | None:
-    raw = request.query_params.get("as_of")
-    if raw in (None, ""):
-        return None
-    field = serializers.DateField()
     try:
-        return field.to_internal_value(raw)
-    except serializers.ValidationError as exc:
-        raise serializers.ValidationError({"as_of": exc.detail}) from None
+        return dates.parse_as_of(request.query_params.get("as_of"))
+    except dates.NotADay as error:
+        raise serializers.ValidationError({"as_of": [str(error)]}) from None
 
 
 def statuses_fingerprint(link: str) -> dict[str, Any]:
