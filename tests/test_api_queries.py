@@ -144,6 +144,6 @@ def snapshot_queries(negotiation_id):
 def test_a_token_adds_a_fixed_number_of_queries(demo, django_assert_num_queries):
     client = client_for(make_user("ana", ANALYST))
     with django_assert_num_queries(2 + 2):
-        client.get("/api/v1/proposals/")
+        assert client.get("/api/v1/proposals/").status_code == 200
     with django_assert_num_queries(2 + 3):
-        client.get("/api/v1/proposals/?format=csv")
+        assert client.get("/api/v1/proposals/?format=csv").status_code == 200
