@@ -17,8 +17,6 @@ api_docs = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4Il
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("", include("negotiations.page_urls")),
-    path("", include("parties.urls")),
     path("", include("proposals.urls")),
     path("accounts/", include("negotiations.core.accounts")),
     path("edit/", include("negotiations.editing.urls")),

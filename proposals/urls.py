@@ -1,15 +1,24 @@
 from django.urls import path
 
-from proposals import feeds, search, views
+from proposals import feeds, search
+from proposals.views import negotiations, parties, proposals
 
 urlpatterns = [
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
+    path("", negotiations.home, name="home"),
+    path("negotiations/<slug:slug>/", negotiations.negotiation_detail, name="negotiation"),
+    path(
+        "negotiations/<slug:slug>/rounds/<int:number>/",
+        negotiations.round_detail,
+        name="round",
+    ),
+    path("parties/<slug:slug>/", parties.party_detail, name="party"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
     path(
         "proposals/<int:pk>/compare/<int:other_pk>/",
-        views.proposal_compare,
+        proposals.proposal_compare,
         name="proposal-compare",
     ),
-    path("terms/<int:pk>/", views.term_detail, name="term"),
+    path("terms/<int:pk>/", proposals.term_detail, name="term"),
     path("search/", search.search, name="search"),
     path("feeds/status-changes/", feeds.StatusChangesFeed(), name="status-feed"),
     path(

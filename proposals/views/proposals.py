@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from negotiations.core.exports import csv_response, csv_url, wants_csv
-from negotiations.models import Participation, Role
+from negotiations.models import Participation
 from proposals.models import (
     ImplementationEvent,
     Position,
@@ -18,6 +18,7 @@ from proposals.models import (
     ProposalLink,
     StatusChange,
     Term,
+    consent_party_ids,
 )
 from proposals.page_data import (
     align_terms,
@@ -52,15 +53,15 @@ def _terms() -> Any:
 
 
 def _consent_parties(proposal: Proposal) -> list[Any]:
-    """The parties whose consent makes the proposal agreed (DESIGN §3, rule 1)."""
-    required = list(proposal.required_parties.all())
-    if required:
-        return sorted(required, key=lambda p: p.name)
-    return [
-        participation.party
-        for participation in proposal.negotiation.participation_list
-        if Role.PRINCIPAL in participation.roles
-    ]
+    """The parties whose consent makes the proposal agreed, by name."""
+    participations = proposal.negotiation.participation_list
+    parties = {p.party_id: p.party for p in participations}
+    parties.update((party.pk, party) for party in proposal.required_parties.all())
+    consent = consent_party_ids(
+        (party.pk for party in proposal.required_parties.all()),
+        (p.party_id for p in participations if p.is_principal),
+    )
+    return sorted((parties[pk] for pk in consent), key=lambda party: party.name)
 
 
 def _proposal_queryset() -> Any:
