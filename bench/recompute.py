@@ -67,7 +67,7 @@ def main() -> None:
     from django.db import connection
 
     from proposals.models import Position, Proposal
-    from proposals.status import refresh_proposals
+    from proposals.refresh import refresh_proposals
     from proposals.summaries import negotiation_summary_refresh
     from proposals.synthetic import generate
 

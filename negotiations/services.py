@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import (
     Delegation,
@@ -62,12 +63,10 @@ def negotiation_update(
 def participation_create(
     *, negotiation: Negotiation, party: Party, roles: list[str], note: str = ""
 ) -> Participation:
-    from proposals.status import mark_negotiations_stale
-
     participation = create_validated(
         Participation(negotiation=negotiation, party=party, roles=_unique(roles), note=note)
     )
-    mark_negotiations_stale(negotiation_ids=[negotiation.pk])
+    statuses_affected.send(sender=Participation, negotiation_ids=[negotiation.pk])
     return participation
 
 
@@ -75,8 +74,6 @@ def participation_create(
 def participation_update(
     *, participation: Participation, expected_version: int | None = None, **changes: Any
 ) -> Participation:
-    from proposals.status import mark_negotiations_stale
-
     if "roles" in changes:
         changes["roles"] = _unique(changes["roles"])
     for fixed in ("negotiation", "party"):
@@ -85,18 +82,16 @@ def participation_update(
     participation = update_validated(
         participation, changes=changes, expected_version=expected_version
     )
-    mark_negotiations_stale(negotiation_ids=[participation.negotiation_id])
+    statuses_affected.send(sender=Participation, negotiation_ids=[participation.negotiation_id])
     return participation
 
 
 @transaction.atomic
 def participation_delete(*, participation: Participation, reason: str = "") -> None:
-    from proposals.status import mark_negotiations_stale
-
     negotiation_id = participation.negotiation_id
     with pghistory.context(reason=reason):
         participation.delete()
-    mark_negotiations_stale(negotiation_ids=[negotiation_id])
+    statuses_affected.send(sender=Participation, negotiation_ids=[negotiation_id])
 
 
 def _unique(roles: Iterable[str]) -> list[str]:

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
 from parties.models import Party, PartyKind, Person
 
@@ -34,12 +35,10 @@ def party_create(
 
 @transaction.atomic
 def party_update(*, party: Party, expected_version: int | None = None, **changes: Any) -> Party:
-    from proposals.status import mark_negotiations_stale
-
     party = update_validated(party, changes=changes, expected_version=expected_version)
     if {"name", "short_name"} & changes.keys():
         # Status reasons name the parties; refresh them.
-        mark_negotiations_stale(negotiation_ids=party.participations.values("negotiation_id"))
+        statuses_affected.send(sender=Party, party_ids=[party.pk])
     return party
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from negotiations.models import Participation, Role
 from proposals import engine
 from proposals.models import Proposal, Term
-from proposals.status import load_snapshot
+from proposals.snapshot import load_snapshot
 
 ENGINES_KEPT = 4  # negotiations whose engine a process keeps
 DAYS_KEPT = 64  # as-of answers kept per engine

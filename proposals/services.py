@@ -32,7 +32,8 @@ from proposals.models import (
     Term,
     TextStatus,
 )
-from proposals.status import enqueue_summary_after_commit, mark_stale
+from proposals.staleness import mark_stale
+from proposals.tasks import enqueue_summary_after_commit
 
 # --- sources -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,9 @@ from django.utils import timezone
 
 from negotiations.models import Negotiation, Round
 from proposals import engine
+from proposals.locks import lock_negotiation_summary
 from proposals.models import AGREED_OR_BEYOND, Proposal, Status, Term
+from proposals.snapshot import load_snapshot
 
 NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN}
 
@@ -26,7 +29,9 @@ def _share(agreed: int, live: int) -> float | None:
     return round(agreed / live, 4) if live else None
 
 
-def _summary(proposals: list[dict[str, Any]], terms: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(
+    proposals: Sequence[Mapping[str, Any]], terms: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     live_proposals = {p["id"] for p in proposals if p["status"] not in NOT_LIVE_PROPOSALS}
     live_terms = [
         t for t in terms if t["proposal_id"] in live_proposals and t["status"] != Status.WITHDRAWN
@@ -51,8 +56,6 @@ def _summary(proposals: list[dict[str, Any]], terms: list[dict[str, Any]]) -> di
 def _convergence(
     negotiation_id: int, rounds: list[Round], today: datetime.date
 ) -> list[dict[str, Any]]:
-    from proposals.status import load_snapshot
-
     snapshot = load_snapshot(negotiation_id)
     tabled = dict(
         Proposal.objects.filter(negotiation_id=negotiation_id).values_list("id", "tabled_on")
@@ -62,7 +65,7 @@ def _convergence(
     ]
     if not points or points[-1][0] < today:
         points.append((today, None))
-    series = []
+    series: list[dict[str, Any]] = []
     computed = engine.Engine(snapshot)
     for on, number in points:
         live = agreed = 0
@@ -95,9 +98,7 @@ def negotiation_summary_refresh(
 
     With only_if_outdated, skip the work when no proposal of the negotiation was
     recomputed since the summary was written (many recomputes, one summary)."""
-    from proposals.status import SUMMARY_LOCK, _lock
-
-    _lock(SUMMARY_LOCK, negotiation_id)
+    lock_negotiation_summary(negotiation_id)
     if only_if_outdated:
         written = (
             Negotiation.objects.filter(pk=negotiation_id)

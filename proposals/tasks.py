@@ -1,36 +1,49 @@
-"""Celery tasks: thin wrappers over the status services (DESIGN §4).
+"""Celery tasks: thin wrappers over the status services (DESIGN §4), and the functions
+that enqueue them once a transaction commits.
 
 Every task is idempotent, so late acknowledgement (a task is re-run if its worker dies)
 is safe. Only database errors that can pass (a dropped connection, a lock timeout) are
 retried; anything else is a bug and is logged, and the stale flag keeps the work for
-the sweep.
+the sweep. Publishing never raises: if the broker is down the proposals stay flagged
+stale and the periodic sweep recomputes them later.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
+from weakref import WeakKeyDictionary
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
-from proposals.status import (
-    enqueue_summary_after_commit,
-    proposal_status_refresh,
-    refresh_proposals,
-    stale_proposal_ids,
-)
+from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
-RETRY = dict(
-    autoretry_for=DATABASE_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=8,
-)
+
+
+class _RetryOptions(TypedDict):
+    autoretry_for: tuple[type[Exception], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RETRY: _RetryOptions = {
+    "autoretry_for": DATABASE_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 @shared_task(**RETRY)
@@ -59,3 +72,86 @@ def sweep_stale_proposals(batch: int = 200) -> int:
     if done:
         logger.info("Sweep recomputed %s stale proposals.", done)
     return done
+
+
+# --- enqueueing ----------------------------------------------------------------------
+
+
+def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
+    """Publish one recompute task per proposal, now; return how many were published."""
+    sent = 0
+    for proposal_id in sorted(proposal_ids):
+        try:
+            recompute_proposal.apply_async(args=(proposal_id,), retry=False)
+        except Exception as error:  # noqa: BLE001 - any broker failure, by design
+            logger.warning(
+                "Could not enqueue the recompute of proposal %s (%s); it stays stale and "
+                "the sweep will pick it up.",
+                proposal_id,
+                error,
+            )
+            break
+        sent += 1
+    return sent
+
+
+class _CommitBatch:
+    """The recomputes that one transaction publishes when it commits.
+
+    Each marking registers its own on-commit callback, because Django discards the
+    callbacks of a savepoint or transaction that rolls back: what runs is exactly what
+    committed, and nothing rolled back can linger. The callbacks of one commit share this
+    batch, so a proposal marked by many writes is published once; after the first broker
+    failure the rest is left to the sweep, so a commit waits on a dead broker only once.
+    """
+
+    def __init__(self) -> None:
+        self.started = False
+        self.published: set[int] = set()
+        self.failed = False
+
+    def publish(self, proposal_ids: frozenset[int]) -> None:
+        self.started = True
+        fresh = proposal_ids - self.published
+        self.published |= fresh
+        if fresh and not self.failed:
+            self.failed = enqueue_recompute(fresh) < len(fresh)
+
+
+_batches: WeakKeyDictionary[BaseDatabaseWrapper, _CommitBatch] = WeakKeyDictionary()
+
+
+def enqueue_recompute_after_commit(proposal_ids: Iterable[int]) -> None:
+    """Publish one recompute per proposal once the current transaction commits (at once
+    outside a transaction); nothing if it rolls back. Never raises."""
+    ids = frozenset(proposal_ids)
+    connection = connections[DEFAULT_DB_ALIAS]
+    batch = _batches.get(connection)
+    if batch is None or batch.started:
+        # The batch's callbacks have run (its transaction committed, or a test ran them):
+        # the next marking belongs to the next commit. A batch whose transaction rolled
+        # back never started, holds nothing, and is simply reused.
+        batch = _batches[connection] = _CommitBatch()
+
+    def publish() -> None:
+        batch.publish(ids)
+
+    # robust: the write has committed; a failure to enqueue must not turn it into an error.
+    transaction.on_commit(publish, robust=True)
+
+
+def enqueue_summary_after_commit(negotiation_id: int, *, force: bool = False) -> None:
+    """Refresh a negotiation's summaries once the transaction commits (never raises);
+    without force, only if a proposal was recomputed since they were written."""
+
+    def publish() -> None:
+        try:
+            refresh_negotiation_summary.apply_async(
+                args=(negotiation_id,), kwargs={"force": force}, retry=False
+            )
+        except Exception as error:  # noqa: BLE001 - any broker failure, by design
+            logger.warning(
+                "Could not enqueue the summary of negotiation %s (%s).", negotiation_id, error
+            )
+
+    transaction.on_commit(publish, robust=True)

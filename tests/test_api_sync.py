@@ -42,7 +42,7 @@ def test_updated_since_returns_only_what_changed(demo):
 
 
 def test_a_recomputed_status_moves_changed_at_without_a_new_version(demo):
-    from proposals.status import proposal_status_refresh
+    from proposals.refresh import proposal_status_refresh
 
     client = client_for(None)
     memorandum = Proposal.objects.get(kind="memorandum")

@@ -20,7 +20,7 @@ def test_the_per_negotiation_feed_is_titled_by_the_negotiation(client, demo):
 
 
 def test_entry_ids_survive_a_recompute(client, demo, django_capture_on_commit_callbacks):
-    from proposals.status import mark_negotiations_stale
+    from proposals.staleness import mark_negotiations_stale
 
     before = client.get("/feeds/status-changes/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):

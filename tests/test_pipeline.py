@@ -29,8 +29,10 @@ from negotiations.services import negotiation_create, participation_create
 from parties.services import party_create
 from proposals import engine
 from proposals.models import Proposal, Stance, StatusChange, Term
+from proposals.refresh import proposal_status_refresh
 from proposals.services import position_record, proposal_create, term_create
-from proposals.status import enqueue_recompute, load_snapshot, proposal_status_refresh
+from proposals.snapshot import load_snapshot
+from proposals.tasks import enqueue_recompute
 from tests.processes import CeleryProcess, RedisServer, free_port, running, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -219,6 +221,7 @@ def test_a_worker_killed_in_the_middle_of_a_recompute_leaves_a_correct_status(pr
         "worker",
         private_redis.url,
         "doomed",
+        PARLEY_TEST_FAULTS="1",
         PARLEY_RECOMPUTE_PAUSE="60",
         PARLEY_VISIBILITY_TIMEOUT="5",
     )

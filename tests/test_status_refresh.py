@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import suppress
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
 
 from negotiations.models import Role
-from negotiations.services import participation_update
+from negotiations.services import participation_create, participation_update
+from parties.services import party_update
+from proposals import refresh
 from proposals.models import Proposal, Stance, Status, StatusChange, Term
+from proposals.refresh import proposal_status_refresh
 from proposals.services import (
     implementation_event_record,
     position_record,
@@ -16,7 +22,7 @@ from proposals.services import (
     proposal_link_create,
     term_create,
 )
-from proposals.status import proposal_status_refresh
+from proposals.tasks import recompute_proposal
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2025, 6, 2)
@@ -200,3 +206,128 @@ def test_changing_the_principals_recomputes_the_negotiation(
         participation_update(participation=ukraine, roles=[Role.OBSERVER])
     proposal.refresh_from_db()
     assert proposal.status == Status.AGREED
+
+
+# --- enqueueing once per transaction, with public transaction hooks only ---------------
+
+
+class Abandoned(Exception):
+    pass
+
+
+def _publishing(monkeypatch):
+    """The proposal ids whose recompute is published, in order (nothing reaches a broker)."""
+    published = []
+    monkeypatch.setattr(
+        recompute_proposal, "apply_async", lambda args, **options: published.append(args[0])
+    )
+    return published
+
+
+def _proposals(negotiation, *titles):
+    return [
+        proposal_create(negotiation=negotiation, title=title, kind="exchange", tabled_on=DAY)
+        for title in titles
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_enqueues_one_recompute_per_proposal_however_many_writes(
+    negotiation, parties, monkeypatch
+):
+    first, second = _proposals(negotiation, "First", "Second")
+    published = _publishing(monkeypatch)
+    with transaction.atomic():
+        for stance in (Stance.UNDECIDED, Stance.ACCEPTS, Stance.REJECTS):
+            for party in ("ru", "ua"):
+                position_record(proposal=first, party=parties[party], stance=stance, stated_on=DAY)
+        position_record(proposal=second, party=parties["ru"], stance=Stance.ACCEPTS, stated_on=DAY)
+        assert published == []  # not before the commit
+    assert sorted(published) == sorted([first.pk, second.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_nothing_that_suppresses_a_later_enqueue(
+    negotiation, parties, monkeypatch
+):
+    [proposal] = _proposals(negotiation, "Bodies")
+    published = _publishing(monkeypatch)
+    with pytest.raises(Abandoned), transaction.atomic():
+        position_record(
+            proposal=proposal, party=parties["ru"], stance=Stance.ACCEPTS, stated_on=DAY
+        )
+        raise Abandoned
+    assert published == []
+    position_record(proposal=proposal, party=parties["ru"], stance=Stance.ACCEPTS, stated_on=DAY)
+    assert published == [proposal.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_publishes_nothing_and_suppresses_nothing(
+    negotiation, parties, monkeypatch
+):
+    first, second = _proposals(negotiation, "First", "Second")
+    published = _publishing(monkeypatch)
+    with transaction.atomic():
+        with suppress(Abandoned), transaction.atomic():
+            for proposal in (first, second):
+                position_record(
+                    proposal=proposal, party=parties["ru"], stance=Stance.ACCEPTS, stated_on=DAY
+                )
+            raise Abandoned
+        position_record(proposal=first, party=parties["ua"], stance=Stance.ACCEPTS, stated_on=DAY)
+    assert published == [first.pk]
+
+
+# --- the fault seam ----------------------------------------------------------------------
+
+
+def test_the_fault_seam_is_off_by_default():
+    assert django_settings.PARLEY_TEST_FAULTS is False, "set only by the pipeline tests"
+
+
+def test_a_recompute_sleeps_half_written_only_with_the_test_faults_on(
+    exchange, settings, monkeypatch
+):
+    proposal, _ = exchange
+    slept = []
+    monkeypatch.setattr(refresh.time, "sleep", slept.append)
+    settings.PARLEY_RECOMPUTE_PAUSE = 60
+    settings.PARLEY_TEST_FAULTS = False
+    proposal_status_refresh(proposal_id=proposal.pk)
+    assert slept == []
+    settings.PARLEY_TEST_FAULTS = True
+    proposal_status_refresh(proposal_id=proposal.pk)
+    assert slept == [60]
+
+
+# --- writes in the lower apps reach the pipeline through statuses_affected ---------------
+
+
+def _stale(proposal):
+    return Proposal.objects.values_list("status_stale", flat=True).get(pk=proposal.pk)
+
+
+def test_renaming_a_party_marks_the_proposals_of_its_negotiations_stale(exchange, parties):
+    proposal, _ = exchange
+    assert not _stale(proposal)
+    party_update(party=parties["xx"], short_name="Nowhere")  # takes no part in the talks
+    assert not _stale(proposal)
+    party_update(party=parties["ru"], short_name="RF")
+    assert _stale(proposal)
+
+
+def test_a_new_participation_marks_the_negotiations_proposals_stale(negotiation, exchange, parties):
+    proposal, _ = exchange
+    assert not _stale(proposal)
+    participation_create(negotiation=negotiation, party=parties["xx"], roles=[Role.OBSERVER])
+    assert _stale(proposal)
+
+
+def test_the_stale_mark_rolls_back_with_the_write_that_signalled_it(exchange, parties):
+    proposal, _ = exchange
+    with pytest.raises(Abandoned), transaction.atomic():
+        party_update(party=parties["ru"], short_name="RF")
+        assert _stale(proposal)  # marked inside the writer's transaction
+        raise Abandoned
+    assert not _stale(proposal)

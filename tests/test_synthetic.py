@@ -4,7 +4,7 @@ from django.core.management import call_command
 from negotiations.models import Negotiation, Participation, Role
 from parties.models import Party
 from proposals.models import ImplementationEvent, Position, Proposal, Stance, Term
-from proposals.status import refresh_proposals
+from proposals.refresh import refresh_proposals
 from proposals.synthetic import generate
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from proposals.models import Proposal
-from proposals.status import refresh_proposals
+from proposals.refresh import refresh_proposals
 from proposals.summaries import negotiation_summary_refresh
 
 

@@ -1,0 +1,31 @@
+"""Transaction-scoped advisory locks that serialise the status pipeline's writers.
+
+A recompute locks a key, not a row: the writers that mark a proposal stale lock its row
+(proposals/staleness.py), so a long recompute never blocks an editor's write. The lock is
+released when the transaction ends, whether it commits or rolls back.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+# The first half of the key (pg_locks.classid): what is locked. The pipeline tests look
+# for PROPOSAL_LOCK in pg_locks to see a recompute in progress.
+PROPOSAL_LOCK = 1
+SUMMARY_LOCK = 2
+
+
+def advisory_xact_lock(kind: int, key: int) -> None:
+    """Wait for, then hold until the end of the transaction, the lock on (kind, key)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [kind, key])
+
+
+def lock_proposal_recompute(proposal_id: int) -> None:
+    """Recomputes of one proposal run one at a time."""
+    advisory_xact_lock(PROPOSAL_LOCK, proposal_id)
+
+
+def lock_negotiation_summary(negotiation_id: int) -> None:
+    """Rewrites of one negotiation's summaries run one at a time."""
+    advisory_xact_lock(SUMMARY_LOCK, negotiation_id)

@@ -1,0 +1,103 @@
+"""One negotiation read from the database into the engine's plain data (engine.Snapshot).
+
+The engine is pure; this is the only place that turns rows into its input, for the
+recompute (proposals/refresh.py), the summaries and the as-of reads alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.postgres.aggregates import ArrayAgg
+
+from negotiations.models import Participation
+from proposals import engine
+from proposals.models import (
+    ImplementationEvent,
+    LinkKind,
+    Position,
+    Proposal,
+    ProposalLink,
+    Term,
+    consent_party_ids,
+)
+
+
+def load_snapshot(negotiation_id: int) -> engine.Snapshot:
+    """Everything the engine needs about one negotiation, in a fixed number of queries."""
+    participations = list(
+        Participation.objects.filter(negotiation_id=negotiation_id).select_related("party")
+    )
+    principals = frozenset(p.party_id for p in participations if p.is_principal)
+    party_names = {p.party_id: p.party.display_name for p in participations}
+    superseded_on = _superseded_on(negotiation_id)
+    proposals = tuple(
+        engine.ProposalIn(
+            id=row["id"],
+            tabled_by_id=row["tabled_by_id"],
+            consent_party_ids=consent_party_ids(row["required"], principals),
+            superseded_on=superseded_on.get(row["id"]),
+        )
+        for row in Proposal.objects.filter(negotiation_id=negotiation_id)
+        .values("id", "tabled_by_id")
+        .annotate(required=ArrayAgg("required_parties", default=[]))
+    )
+    terms = tuple(
+        engine.TermIn(**row)
+        for row in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
+            "id", "proposal_id", "ordinal", "label", "option_group", "option", "quantity"
+        )
+    )
+    return engine.Snapshot(
+        proposals=proposals,
+        terms=terms,
+        positions=_positions(negotiation_id),
+        events=tuple(
+            engine.EventIn(**row)
+            for row in ImplementationEvent.objects.filter(
+                term__proposal__negotiation_id=negotiation_id
+            ).values("id", "term_id", "happened_on", "quantity", "completes")
+        ),
+        party_names=party_names,
+    )
+
+
+def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
+    """Superseded proposal -> the earliest day a proposal replacing it took effect."""
+    superseded_on: dict[int, datetime.date] = {}
+    links = ProposalLink.objects.filter(
+        kind=LinkKind.SUPERSEDES, to_proposal__negotiation_id=negotiation_id
+    ).select_related("from_proposal__round")
+    for link in links:
+        newer = link.from_proposal
+        took_effect = (
+            link.linked_on
+            or newer.tabled_on
+            or (newer.round.starts_on if newer.round else None)
+            or datetime.date.min
+        )
+        previous = superseded_on.get(link.to_proposal_id)
+        superseded_on[link.to_proposal_id] = min(took_effect, previous or took_effect)
+    return superseded_on
+
+
+def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:
+    refs: dict[int, list[int]] = {}
+    for position_id, term_id in Position.conditional_on.through.objects.filter(
+        position__proposal__negotiation_id=negotiation_id
+    ).values_list("position_id", "term_id"):
+        refs.setdefault(position_id, []).append(term_id)
+    return tuple(
+        engine.PositionIn(
+            id=pk,
+            party_id=party_id,
+            proposal_id=proposal_id,
+            term_id=term_id,
+            stance=stance,
+            stated_on=stated_on,
+            conditional_on=tuple(sorted(refs.get(pk, ()))),
+        )
+        for pk, party_id, proposal_id, term_id, stance, stated_on in Position.objects.filter(
+            proposal__negotiation_id=negotiation_id
+        ).values_list("id", "party_id", "proposal_id", "term_id", "stance", "stated_on")
+    )
