@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,33 @@ from parties.models import Party
 from parties.services import party_create
 
 DAY = datetime.date(2025, 6, 2)
+
+# Marked `slow` here, in one place, and skipped by `make test-fast` (pytest -m "not slow"):
+# whole folders and files that start real processes (Chromium, Celery workers, Redis) or
+# generate thousands of requests, every property-based (hypothesis) test, and the single
+# tests that take over ~2 s (`pytest --durations=40`). Paths are relative to tests/.
+SLOW_FOLDERS = {"browser"}
+SLOW_FILES = {"test_pipeline.py", "test_api_schemathesis.py"}
+SLOW_TESTS = {
+    "test_backup.py::test_a_synthetic_set_survives_an_export_and_an_import",
+    "test_accounts.py::test_a_successful_login_resets_the_failure_count",
+    "test_accounts.py::test_the_login_is_locked_after_repeated_failures_for_that_user_and_address",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(tests):
+            continue
+        path = item.path.relative_to(tests)
+        if (
+            path.parts[0] in SLOW_FOLDERS
+            or path.as_posix() in SLOW_FILES
+            or f"{path.as_posix()}::{item.originalname}" in SLOW_TESTS
+            or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
