@@ -279,9 +279,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 # The worker, on the other hand, reconnects for ever.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# Test-only fault injection (proposals/refresh.py): off by default, never in production.
-PARLEY_TEST_FAULTS = not PRODUCTION and env_bool("PARLEY_TEST_FAULTS", False)
-PARLEY_RECOMPUTE_PAUSE = env_int("PARLEY_RECOMPUTE_PAUSE", 0)  # seconds, with the faults on
+PARLEY_TEST_FAULTS = not PRODUCTION and env_bool("PARLEY_TEST_FAULTS", False)  # tests only
+PARLEY_RECOMPUTE_PAUSE = env_int("PARLEY_RECOMPUTE_PAUSE", 0)  # seconds; proposals/refresh.py
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-proposals": {
         "task": "proposals.tasks.sweep_stale_proposals",
