@@ -29,7 +29,7 @@ def _share(agreed: int, live: int) -> float | None:
     return round(agreed / live, 4) if live else None
 
 
-def _summary(
+def summary_of(
     proposals: Sequence[Mapping[str, Any]], terms: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     live_proposals = {p["id"] for p in proposals if p["status"] not in NOT_LIVE_PROPOSALS}
@@ -127,10 +127,10 @@ def negotiation_summary_refresh(
         tabled_here = [p for p in proposals if p["round_id"] == round_.pk]
         ids = {p["id"] for p in tabled_here}
         Round.objects.filter(pk=round_.pk).update(
-            status_summary=_summary(tabled_here, [t for t in terms if t["proposal_id"] in ids]),
+            status_summary=summary_of(tabled_here, [t for t in terms if t["proposal_id"] in ids]),
             status_summary_at=now,
         )
-    summary = _summary(proposals, terms)
+    summary = summary_of(proposals, terms)
     summary["convergence"] = _convergence(negotiation_id, rounds, today)
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary, status_summary_at=now
