@@ -1,0 +1,41 @@
+"""Every write to proposals, terms, positions, sources and the exchange ledger, one module
+per concern.
+
+Each service validates (full_clean plus the cross-row rules), writes in one transaction,
+and marks the proposals whose status may change as stale in that same transaction; their
+statuses are recomputed once the transaction commits (proposals/staleness.py, tasks.py).
+"""
+
+from proposals.services.ledger import (
+    implementation_event_delete,
+    implementation_event_record,
+    implementation_event_update,
+)
+from proposals.services.positions import position_delete, position_record
+from proposals.services.proposals import (
+    proposal_create,
+    proposal_delete,
+    proposal_link_create,
+    proposal_link_delete,
+    proposal_update,
+)
+from proposals.services.sources import source_create, source_update
+from proposals.services.terms import term_create, term_delete, term_update
+
+__all__ = [
+    "implementation_event_delete",
+    "implementation_event_record",
+    "implementation_event_update",
+    "position_delete",
+    "position_record",
+    "proposal_create",
+    "proposal_delete",
+    "proposal_link_create",
+    "proposal_link_delete",
+    "proposal_update",
+    "source_create",
+    "source_update",
+    "term_create",
+    "term_delete",
+    "term_update",
+]

@@ -1,0 +1,176 @@
+"""Writes of proposals and of the links between them (supersedes, amends, responds to...)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from negotiations.core.versioning import create_validated, update_validated
+from negotiations.models import Negotiation, Round
+from negotiations.services import ensure_participant
+from parties.models import Party, Person
+from proposals.models import (
+    LinkKind,
+    Proposal,
+    ProposalLink,
+    Source,
+    Stance,
+    TextStatus,
+)
+from proposals.services.checks import proposals_conditional_on, require_reason
+from proposals.services.positions import position_record
+from proposals.staleness import mark_stale
+from proposals.tasks import enqueue_summary_after_commit
+
+
+def _check_round(*, negotiation: Negotiation, round_: Round | None) -> None:
+    if round_ is not None and round_.negotiation_id != negotiation.pk:
+        raise ValidationError({"round": f"{round_} belongs to another negotiation."})
+
+
+def _check_required_parties(*, negotiation: Negotiation, parties: Iterable[Party]) -> None:
+    for party in parties:
+        ensure_participant(negotiation=negotiation, party=party, field="required_parties")
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    negotiation: Negotiation,
+    title: str,
+    kind: str,
+    round: Round | None = None,  # noqa: A002
+    tabled_by: Party | None = None,
+    tabled_on: datetime.date | None = None,
+    summary: str = "",
+    text: str = "",
+    text_status: str = TextStatus.REPORTED,
+    required_parties: Iterable[Party] = (),
+    sources: Iterable[Source] = (),
+    speaker: Person | None = None,
+    quote: str = "",
+) -> Proposal:
+    """Table a proposal. The tabling party's `proposes` position is recorded with it,
+    dated the day it was tabled (or the round's first day)."""
+    required_parties = list(required_parties)
+    sources = list(sources)
+    _check_round(negotiation=negotiation, round_=round)
+    ensure_participant(negotiation=negotiation, party=tabled_by, field="tabled_by")
+    _check_required_parties(negotiation=negotiation, parties=required_parties)
+    if tabled_on is None and round is not None:
+        tabled_on = round.starts_on
+    proposal = create_validated(
+        Proposal(
+            negotiation=negotiation,
+            round=round,
+            tabled_by=tabled_by,
+            title=title,
+            kind=kind,
+            summary=summary,
+            text=text,
+            tabled_on=tabled_on,
+            text_status=text_status,
+        )
+    )
+    proposal.required_parties.set(required_parties)
+    proposal.sources.set(sources)
+    if tabled_by is not None:
+        position_record(
+            proposal=proposal,
+            party=tabled_by,
+            stance=Stance.PROPOSES,
+            stated_on=tabled_on or timezone.localdate(),
+            round=round,
+            speaker=speaker,
+            quote=quote,
+            source=sources[0] if sources else None,
+        )
+    mark_stale(proposal_ids=[proposal.pk])
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *,
+    proposal: Proposal,
+    expected_version: int | None = None,
+    required_parties: Iterable[Party] | None = None,
+    sources: Iterable[Source] | None = None,
+    **changes: Any,
+) -> Proposal:
+    if "negotiation" in changes and changes["negotiation"] != proposal.negotiation:
+        raise ValidationError({"negotiation": "A proposal cannot move to another negotiation."})
+    _check_round(negotiation=proposal.negotiation, round_=changes.get("round", proposal.round))
+    if "tabled_by" in changes:
+        ensure_participant(
+            negotiation=proposal.negotiation, party=changes["tabled_by"], field="tabled_by"
+        )
+    proposal = update_validated(proposal, changes=changes, expected_version=expected_version)
+    if required_parties is not None:
+        required_parties = list(required_parties)
+        _check_required_parties(negotiation=proposal.negotiation, parties=required_parties)
+        proposal.required_parties.set(required_parties)
+    if sources is not None:
+        proposal.sources.set(list(sources))
+    mark_stale(proposal_ids=[proposal.pk])
+    return proposal
+
+
+@transaction.atomic
+def proposal_delete(*, proposal: Proposal, reason: str) -> None:
+    require_reason(reason)
+    dependants = proposals_conditional_on(proposal_ids=[proposal.pk])
+    negotiation_id = proposal.negotiation_id
+    with pghistory.context(reason=reason):
+        proposal.delete()
+    mark_stale(proposal_ids=dependants)
+    # Its round's and negotiation's counts change even if no other status does.
+    enqueue_summary_after_commit(negotiation_id, force=True)
+
+
+@transaction.atomic
+def proposal_link_create(
+    *,
+    from_proposal: Proposal,
+    to_proposal: Proposal,
+    kind: str,
+    linked_on: datetime.date | None = None,
+    note: str = "",
+) -> ProposalLink:
+    if from_proposal.negotiation_id != to_proposal.negotiation_id:
+        raise ValidationError(
+            {"to_proposal": "Linked proposals must belong to the same negotiation."}
+        )
+    if (
+        kind == LinkKind.SUPERSEDES
+        and ProposalLink.objects.filter(
+            from_proposal=to_proposal, to_proposal=from_proposal, kind=LinkKind.SUPERSEDES
+        ).exists()
+    ):
+        raise ValidationError({"kind": "Two proposals cannot supersede each other."})
+    link = create_validated(
+        ProposalLink(
+            from_proposal=from_proposal,
+            to_proposal=to_proposal,
+            kind=kind,
+            linked_on=linked_on,
+            note=note,
+        )
+    )
+    mark_stale(proposal_ids=[from_proposal.pk, to_proposal.pk])
+    return link
+
+
+@transaction.atomic
+def proposal_link_delete(*, link: ProposalLink, reason: str) -> None:
+    require_reason(reason)
+    ids = [link.from_proposal_id, link.to_proposal_id]
+    with pghistory.context(reason=reason):
+        link.delete()
+    mark_stale(proposal_ids=ids)
