@@ -25,7 +25,7 @@ class ParticipationInline(ServiceInline):
 
 class RoundInline(admin.TabularInline):
     model = Round
-    fields = ["number", "title", "starts_on", "venue_city", "status"]
+    fields = ("number", "title", "starts_on", "venue_city", "status")
     readonly_fields = fields
     extra = 0
     show_change_link = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -26,7 +27,7 @@ M = TypeVar("M", bound=Model)
 DAY = datetime.date(2025, 6, 2)
 NEGOTIATION_SLUG = "russia-ukraine-istanbul-2025"
 
-PARTIES = [
+PARTIES: list[dict[str, Any]] = [
     dict(name="Russian Federation", short_name="Russia", slug="russia", country_code="RU"),
     dict(name="Ukraine", short_name="Ukraine", slug="ukraine", country_code="UA"),
     dict(
@@ -61,7 +62,7 @@ PEOPLE = [
     ("Volodymyr Zelenskyy", "ukraine", "President of Ukraine"),
 ]
 
-PARTICIPANTS = [
+PARTICIPANTS: list[tuple[str, list[str], str]] = [
     ("russia", [Role.PRINCIPAL], ""),
     ("ukraine", [Role.PRINCIPAL], ""),
     ("turkey", [Role.HOST, Role.MEDIATOR], "Hosts the talks and offers to mediate directly."),
@@ -69,14 +70,14 @@ PARTICIPANTS = [
     ("the-west", [Role.SUPPORTER], "Backs Ukraine; has rejected Moscow's demands before."),
 ]
 
-REPORT = dict(
+REPORT: dict[str, Any] = dict(
     title="Russia and Ukraine agree on prisoner exchange in Istanbul; no ceasefire; "
     "White House says Trump open to a summit",
     publisher="News report with agency inputs",
     published_on=DAY,
     kind="news",
 )
-MEMORANDUM_TEXT = dict(
+MEMORANDUM_TEXT: dict[str, Any] = dict(
     title="Russian memorandum on a settlement, as published by TASS and RIA Novosti",
     publisher="TASS; RIA Novosti",
     published_on=DAY,
@@ -151,7 +152,7 @@ def load_demo() -> Negotiation:
     parties: dict[str, Party] = {}
     for spec in PARTIES:
         parties[spec["slug"]] = _get_or_create(
-            Party, {"slug": spec["slug"]}, lambda spec=spec: party_services.party_create(**spec)
+            Party, {"slug": spec["slug"]}, partial(party_services.party_create, **spec)
         )
     people: dict[str, Person] = {}
     for name, party_slug, title in PEOPLE:
@@ -159,9 +160,7 @@ def load_demo() -> Negotiation:
         people[name] = _get_or_create(
             Person,
             {"name": name, "party": party},
-            lambda name=name, party=party, title=title: party_services.person_create(
-                name=name, party=party, title=title
-            ),
+            partial(party_services.person_create, name=name, party=party, title=title),
         )
 
     negotiation = _get_or_create(
@@ -180,8 +179,12 @@ def load_demo() -> Negotiation:
         _get_or_create(
             Participation,
             {"negotiation": negotiation, "party": parties[slug]},
-            lambda slug=slug, roles=roles, note=note: negotiation_services.participation_create(
-                negotiation=negotiation, party=parties[slug], roles=roles, note=note
+            partial(
+                negotiation_services.participation_create,
+                negotiation=negotiation,
+                party=parties[slug],
+                roles=roles,
+                note=note,
             ),
         )
 
@@ -207,7 +210,8 @@ def load_demo() -> Negotiation:
         _get_or_create(
             Delegation,
             {"round": round_, "party": parties[slug]},
-            lambda slug=slug: negotiation_services.delegation_create(
+            partial(
+                negotiation_services.delegation_create,
                 round=round_,
                 party=parties[slug],
                 members=[people["Sergiy Kyslytsya"]] if slug == "ukraine" else [],
@@ -237,7 +241,7 @@ def load_demo() -> Negotiation:
     def position(
         proposal_: Proposal, party: str, stance: str, term: Term | None = None, **fields: Any
     ) -> None:
-        lookup = dict(
+        lookup: dict[str, Any] = dict(
             proposal=proposal_, term=term, party=parties[party], stance=stance, stated_on=DAY
         )
         if not Position.objects.filter(**lookup).exists():

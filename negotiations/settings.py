@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -126,7 +127,7 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must be a postgres:// URL: Parley runs on PostgreSQL only."
         )
-    DATABASES = {
+    DATABASES: dict[str, Any] = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
     }
 else:
@@ -239,8 +240,6 @@ if PRODUCTION:
         # the client's address to X-Forwarded-For: throttles and the login lockout count
         # per real client, not per proxy (and a forged header cannot dodge them).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-        AXES_IPWARE_PROXY_COUNT = 1
-        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
         # django-axes counts failed logins per client address: the one the proxy appended
         # last to X-Forwarded-For, not the proxy's own (nor one a client could forge).
         AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
@@ -329,7 +328,7 @@ PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
 # REST API (/api/v1/, negotiations/api_urls.py). Anonymous clients may read when
 # PARLEY_PUBLIC_READ is on; writes need the editor role (negotiations/roles.py).
 PARLEY_PUBLIC_READ = env_bool("PARLEY_PUBLIC_READ", True)
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

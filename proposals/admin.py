@@ -13,8 +13,8 @@ from proposals.models import (
     Term,
 )
 
-STATUS_READONLY = ["status", "status_reason", "status_since", "status_stale", "status_computed_at"]
-META_READONLY = ["version", "created_at", "updated_at"]
+STATUS_READONLY = ("status", "status_reason", "status_since", "status_stale", "status_computed_at")
+META_READONLY = ("version", "created_at", "updated_at")
 
 
 @admin.register(Source)
@@ -64,7 +64,7 @@ class ExistingPositionInline(admin.TabularInline):
     """Positions are never edited: what was recorded is shown, a new one is added below."""
 
     model = Position
-    fields = ["party", "term", "stance", "stated_on", "speaker", "quote", "conditions", "source"]
+    fields = ("party", "term", "stance", "stated_on", "speaker", "quote", "conditions", "source")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -137,7 +137,7 @@ class LinkInline(ServiceInline):
 
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
-    fields = ["changed_on", "term", "previous_status", "status", "reason"]
+    fields = ("changed_on", "term", "previous_status", "status", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -207,7 +207,7 @@ class LedgerLine:
     disputed: bool
 
 
-def ledger(events: Sequence[ImplementationEvent]) -> list[LedgerLine]:
+def ledger(events: Iterable[ImplementationEvent]) -> list[LedgerLine]:
     disputed = {e.pk for group in disputed_events(events) for e in group}
     lines, running = [], 0
     for event in sorted(events, key=lambda e: (e.happened_on, e.pk)):
@@ -273,12 +273,12 @@ def align_terms(left_terms: Sequence[Term], right_terms: Sequence[Term]) -> list
             used.add(left.derived_from_id)
     pairs = []
     for left in left_terms:
-        partners = matched.get(left.pk) or [None]
-        for right in partners:
-            if right is None:
+        partners: Sequence[Term | None] = matched.get(left.pk) or [None]
+        for partner in partners:
+            if partner is None:
                 pairs.append(AlignedPair(left, None, [("same", left.text)], []))
             else:
-                old, new = word_diff(left.text, right.text)
-                pairs.append(AlignedPair(left, right, old, new))
+                old, new = word_diff(left.text, partner.text)
+                pairs.append(AlignedPair(left, partner, old, new))
     pairs += [AlignedPair(None, r, [], [("same", r.text)]) for r in right_terms if r.pk not in used]
     return pairs

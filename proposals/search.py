@@ -52,8 +52,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, negotiations: list[Any], parties: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["negotiation"].choices = [("", "All negotiations"), *negotiations]
-        self.fields["party"].choices = [("", "Any party"), *parties]
+        negotiation, party = self.fields["negotiation"], self.fields["party"]
+        assert isinstance(negotiation, forms.ChoiceField) and isinstance(party, forms.ChoiceField)
+        negotiation.choices = [("", "All negotiations"), *negotiations]
+        party.choices = [("", "Any party"), *parties]
 
 
 def _headline(expression: Any, query: SearchQuery, **options: Any) -> SearchHeadline:
@@ -194,6 +196,8 @@ def search(request: HttpRequest) -> HttpResponse:
         positions = list(search_positions(query, filters)[:limit])
     if wants_csv(request):
         return _results_csv(request, proposals, terms, positions)
+    # The rows carry their headlines (annotations) and get their HTML for the template.
+    item: Any
     for item in proposals:
         item.title_html, item.snippet_html = highlighted(item.title_hl), highlighted(item.snippet)
     for item in terms:

@@ -256,8 +256,9 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
         for i in range(budget):
             proposal = rng.choice(proposals)
             _tabled_in, tabled_on, tabler = by_proposal_round[proposal.pk]
+            assert tabled_on is not None  # every synthetic proposal is tabled at its round
             own_terms = terms_of.get(proposal.pk, [])
-            term = rng.choice(own_terms) if own_terms and rng.random() < 0.7 else None
+            on_term = rng.choice(own_terms) if own_terms and rng.random() < 0.7 else None
             party = rng.choice(speakers)
             stance = rng.choices(stances, weights)[0]
             if party == tabler and rng.random() < 0.02:
@@ -293,7 +294,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
                     None,
                     proposal.pk,
                     source_id,
-                    term.pk if term else None,
+                    on_term.pk if on_term else None,
                 )
             )
             if progress and i % 10_000 == 9_999:
@@ -317,6 +318,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
     for term in terms:
         if term.quantity and rng.random() < 0.6:
             delivered, on = 0, by_proposal_round[term.proposal_id][1]
+            assert on is not None  # every synthetic proposal is tabled at its round
             for _ in range(rng.randint(1, 4)):
                 on += datetime.timedelta(days=rng.randint(3, 40))
                 if on > today:

@@ -150,7 +150,7 @@ class TokenListView(APIView):
             )
             if getattr(request._request, "axes_locked_out", False):
                 # django-axes refused the attempt; answer in this API's JSON, not its page.
-                request._request.axes_locked_out = False
+                request._request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes's flag
                 raise exceptions.Throttled(
                     detail="Too many failed sign-ins for this account; try again later."
                 )

@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Q, Value
+from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -166,7 +167,7 @@ class DeletedView(APIView):
             )
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponseNotModified:
         query = DeletedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         kinds = sorted(query.validated_data.get("type") or TRACKED)

@@ -18,8 +18,6 @@ from negotiations.core.versioning import VersionConflict
 # --------------------------------------------------------------------------- renderers
 
 
-
-
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_code = "precondition_required"
@@ -69,7 +67,7 @@ def _errors_of(detail: Any) -> dict[str, Any]:
 INVALID_DETAIL = "The request is not valid: `errors` names each field and what is wrong with it."
 
 
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as one JSON shape: {status, code, detail[, errors][, current_version]}."""
     # Imported here: DRF loads this module's permission and renderer while defining its views.
     from rest_framework.views import exception_handler as drf_exception_handler
@@ -108,4 +106,3 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         body["current_version"] = exc.current_version
     response.data = body
     return response
-

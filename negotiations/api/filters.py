@@ -16,8 +16,6 @@ from rest_framework import exceptions
 # --------------------------------------------------------------------------- filters
 
 
-
-
 class IdFilter(django_filters.Filter):
     """An id (no existence check: an unknown id simply matches nothing)."""
 
@@ -79,6 +77,5 @@ class ParleyFilterSet(django_filters.FilterSet):
 def array_of(through: type[models.Model], owner: str, value: str) -> ArraySubquery:
     """The ids a many-to-many field holds, as one array column of the row's own query."""
     return ArraySubquery(
-        through.objects.filter(**{owner: OuterRef("pk")}).order_by(value).values(value)
+        through._default_manager.filter(**{owner: OuterRef("pk")}).order_by(value).values(value)
     )
-

@@ -17,8 +17,6 @@ from rest_framework.utils.urls import replace_query_param
 # --------------------------------------------------------------------------- renderers
 
 
-
-
 def encode_cursor(changed_at: datetime.datetime, pk: int) -> str:
     raw = f"{changed_at.isoformat()}|{pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -49,7 +47,7 @@ class ChangeCursorPagination(BasePagination):
 
     def page_size_for(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
+        if raw is None or raw == "":
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise exceptions.ValidationError(
@@ -124,4 +122,3 @@ def page_response(rows: list[dict], count: int, next_url: str | None) -> Respons
     if next_url:
         response["Link"] = f'<{next_url}>; rel="next"'
     return response
-

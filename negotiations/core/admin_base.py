@@ -54,8 +54,10 @@ class ServiceModelForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if self.service_admin is not None and not self.errors:
-            dry_run(self, lambda: self.service_admin.write(self, self.instance.pk is not None))
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
+        service_admin = self.service_admin
+        if service_admin is not None and not self.errors:
+            dry_run(self, lambda: service_admin.write(self, self.instance.pk is not None))
         return cleaned
 
 
@@ -164,6 +166,7 @@ class ServiceInlineForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
         if self.parent is None or self.errors or cleaned.get("DELETE") or not self.has_changed():
             return cleaned
         inline = self.service_inline

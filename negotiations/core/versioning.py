@@ -7,7 +7,7 @@ those services save a row, so validation and the version check hold for every do
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 from django.db.models import F
@@ -18,6 +18,9 @@ class Versioned(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False, db_index=True)
+    # Every versioned model is tracked: @pghistory.track sets the model of its audit rows,
+    # generated at run time (the tracked fields plus pgh_*), so its fields are unknown here.
+    pgh_event_model: ClassVar[type[Any]]
 
     class Meta:
         abstract = True

@@ -19,6 +19,7 @@ from negotiations.editing.forms_base import (
     EditForm,
     SourcePickMixin,
     date_field,
+    model_choice_field,
     person_named,
     text_area,
 )
@@ -154,7 +155,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     form = LinkForm(request.POST or None, initial={"kind": request.GET.get("kind")})
-    form.fields["to_proposal"].queryset = proposal.negotiation.proposals.exclude(pk=pk)
+    model_choice_field(form, "to_proposal").queryset = proposal.negotiation.proposals.exclude(pk=pk)
     if request.method == "POST":
 
         def write(batch: Batch) -> Any:

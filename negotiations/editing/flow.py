@@ -58,7 +58,7 @@ def round_start(request: HttpRequest) -> HttpResponse:
     data = request.POST.copy() if request.method == "POST" else None
     action = request.POST.get("action", "save") if data is not None else ""
     focus = None
-    if action == "add-participant":
+    if data is not None and action == "add-participant":
         focus = f"id_participants-{add_row(data, 'participants', {})}-party"
     form = RoundStartForm(data, fixed=fixed)
     row_set = formset_factory(ParticipantForm, extra=extra, max_num=60)

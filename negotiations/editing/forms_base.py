@@ -34,6 +34,20 @@ def text_area(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "cols": 60})
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's select `name`, whose choices are set at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), f"{name} is not a select"
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's select of rows `name`, whose rows are set at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), f"{name} is not a select of rows"
+    return field
+
+
 class EditForm(forms.Form):
     """A form whose fields may get defaults at run time (the round's date, say); a row
     left at its defaults counts as unchanged and is skipped."""
@@ -72,7 +86,7 @@ class SourcePickMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.objects.order_by("-created_at", "-id")
+        model_choice_field(self, "source").queryset = Source.objects.order_by("-created_at", "-id")
 
     def describes_new_source(self) -> bool:
         data = self.cleaned_data
@@ -80,6 +94,7 @@ class SourcePickMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
         if cleaned.get("source") and self.describes_new_source():
             self.add_error(
                 "source", "Pick a recorded source or describe a new one below, not both."
@@ -144,7 +159,9 @@ def share_choices(forms_: Iterable[forms.BaseForm], names: Iterable[str]) -> Non
         rows = [f for f in forms_ if name in f.fields]
         if rows:
             # Iterated, not list()ed: len() would cost a COUNT query first.
-            choices = [choice for choice in rows[0].fields[name].choices]
+            select = choice_field(rows[0], name)
+            # django-stubs types the getter as the setter's input; it is normalised, not a callable.
+            choices = [choice for choice in select.choices]  # type: ignore[union-attr]
             for row in rows:
                 row.fields[name].widget.choices = choices
 
@@ -157,8 +174,9 @@ def quiet(*forms_or_formsets: Any) -> None:
     another row, so half-filled rows are not flagged yet."""
     for item in forms_or_formsets:
         if isinstance(item, forms.BaseFormSet):
-            item._errors = []
-            item._non_form_errors = ErrorList()
+            # Private to Django (the formset's cached errors), absent from django-stubs.
+            item._errors = []  # type: ignore[attr-defined]
+            item._non_form_errors = ErrorList()  # type: ignore[attr-defined]
             quiet(*item.forms)
         else:
             item._errors = ErrorDict()

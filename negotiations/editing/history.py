@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from negotiations.core.versioning import Versioned
 from negotiations.editing.access import editor_required
 
 SKIPPED = {"version", "created_at", "updated_at", "id"}
@@ -54,7 +55,7 @@ class Entry:
     obj_id: Any = None
 
 
-def tracked_model(key: str) -> type[models.Model]:
+def tracked_model(key: str) -> type[Versioned]:
     if key not in TRACKED:
         raise Http404("No history is kept for that.")
     return apps.get_model(key)
@@ -72,10 +73,11 @@ def _related_names(event_model: Any, events: list[Any]) -> dict[tuple[str, Any],
     """Readable names of the rows the foreign keys point at: one query per key."""
     names: dict[tuple[str, Any], str] = {}
     for f in _tracked_fields(event_model):
-        if not f.is_relation:
+        related = f.related_model  # a model class once the apps are loaded
+        if not f.is_relation or not isinstance(related, type):
             continue
         ids = {getattr(e, f.attname) for e in events} - {None}
-        for obj in f.related_model._default_manager.filter(pk__in=ids):
+        for obj in related._default_manager.filter(pk__in=ids):
             names[(f.name, obj.pk)] = str(obj)
     return names
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from negotiations import services as negotiation_services
-from negotiations.editing.forms_base import DateInput
+from negotiations.editing.forms_base import DateInput, model_choice_field
 from negotiations.models import Delegation, Negotiation, Participation, Role, Round
 from parties import services as party_services
 from parties.models import Party, Person
@@ -77,14 +77,16 @@ class Editable:
 
 
 def _limit_proposal(form: forms.ModelForm, obj: Proposal) -> None:
-    form.fields["round"].queryset = Round.objects.filter(negotiation_id=obj.negotiation_id)
-    form.fields["tabled_by"].queryset = participants_of(obj.negotiation_id)
-    form.fields["required_parties"].queryset = participants_of(obj.negotiation_id)
+    model_choice_field(form, "round").queryset = Round.objects.filter(
+        negotiation_id=obj.negotiation_id
+    )
+    model_choice_field(form, "tabled_by").queryset = participants_of(obj.negotiation_id)
+    model_choice_field(form, "required_parties").queryset = participants_of(obj.negotiation_id)
     use_widget(form.fields["sources"], forms.SelectMultiple(attrs={"size": 4}))
 
 
 def _limit_term(form: forms.ModelForm, obj: Term) -> None:
-    form.fields["derived_from"].queryset = (
+    model_choice_field(form, "derived_from").queryset = (
         Term.objects.filter(proposal__negotiation_id=obj.proposal.negotiation_id)
         .exclude(proposal_id=obj.proposal_id)
         .select_related("proposal")
@@ -93,18 +95,20 @@ def _limit_term(form: forms.ModelForm, obj: Term) -> None:
 
 
 def _limit_round(form: forms.ModelForm, obj: Round) -> None:
-    form.fields["hosts"].queryset = participants_of(obj.negotiation_id)
+    model_choice_field(form, "hosts").queryset = participants_of(obj.negotiation_id)
 
 
 def _limit_event(form: forms.ModelForm, obj: ImplementationEvent) -> None:
-    form.fields["by_party"].queryset = participants_of(obj.term.proposal.negotiation_id)
+    model_choice_field(form, "by_party").queryset = participants_of(
+        obj.term.proposal.negotiation_id
+    )
 
 
 def _limit_delegation(form: forms.ModelForm, obj: Delegation) -> None:
     people = Person.objects.filter(Q(party_id=obj.party_id) | Q(party__isnull=True))
     people = people.order_by("name")
-    form.fields["head"].queryset = people
-    form.fields["members"].queryset = people
+    model_choice_field(form, "head").queryset = people
+    model_choice_field(form, "members").queryset = people
 
 
 ROLES_FIELD = forms.MultipleChoiceField(

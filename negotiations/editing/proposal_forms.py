@@ -4,11 +4,18 @@ on it), positions on what is already recorded, and exchanges delivered."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from negotiations.editing.forms_base import EditForm, SourcePickMixin, date_field, text_area
+from negotiations.editing.forms_base import (
+    EditForm,
+    SourcePickMixin,
+    choice_field,
+    date_field,
+    model_choice_field,
+    text_area,
+)
 from negotiations.models import Negotiation
 from parties.models import Party
 from proposals.models import (
@@ -19,6 +26,9 @@ from proposals.models import (
     Term,
     TextStatus,
 )
+
+if TYPE_CHECKING:
+    from proposals.models import Source
 
 
 def participants(negotiation: Negotiation) -> Any:
@@ -53,9 +63,9 @@ class NegotiationForm(EditForm):
         super().__init__(*args, **kwargs)
         self.negotiation = negotiation
         for name in self.party_fields:
-            self.fields[name].queryset = participants(negotiation)
+            model_choice_field(self, name).queryset = participants(negotiation)
         for name in self.term_fields:
-            self.fields[name].queryset = negotiation_terms(negotiation)
+            model_choice_field(self, name).queryset = negotiation_terms(negotiation)
 
 
 class ProposalForm(SourcePickMixin, NegotiationForm):
@@ -137,7 +147,7 @@ class PositionFields(NegotiationForm):
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
     note = forms.CharField(label="Note", required=False, widget=text_area(1))
-    source = forms.ModelChoiceField(
+    source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
         None, required=False, label="Source", empty_label="the source given above"
     )
 
@@ -145,7 +155,7 @@ class PositionFields(NegotiationForm):
         super().__init__(*args, **kwargs)
         from proposals.models import Source
 
-        self.fields["source"].queryset = Source.objects.order_by("-created_at", "-id")
+        model_choice_field(self, "source").queryset = Source.objects.order_by("-created_at", "-id")
 
 
 class ProposalPositionForm(PositionFields):
@@ -168,7 +178,7 @@ class PositionForm(PositionFields):
 
     def __init__(self, *args: Any, targets: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "— proposal or term —"), *(targets or [])]
+        choice_field(self, "target").choices = [("", "— proposal or term —"), *(targets or [])]
 
 
 def position_targets(negotiation: Negotiation) -> list[Any]:
@@ -194,7 +204,7 @@ class DeliveryForm(NegotiationForm):
     quantity = forms.IntegerField(label="Quantity", required=False)
     completes = forms.BooleanField(label="Completes the term", required=False)
     note = forms.CharField(label="Note", required=False, widget=text_area(1))
-    source = forms.ModelChoiceField(
+    source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
         None, required=False, label="Source", empty_label="the source given above"
     )
 
@@ -202,7 +212,7 @@ class DeliveryForm(NegotiationForm):
         super().__init__(*args, **kwargs)
         from proposals.models import Source
 
-        self.fields["source"].queryset = Source.objects.order_by("-created_at", "-id")
+        model_choice_field(self, "source").queryset = Source.objects.order_by("-created_at", "-id")
 
 
 class BlockSourceForm(SourcePickMixin, forms.Form):

@@ -62,6 +62,7 @@ class RoundStartForm(EditForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
         if cleaned.get("negotiation") is None and not cleaned.get("negotiation_title"):
             self.add_error(
                 "negotiation_title",
@@ -136,6 +137,7 @@ class ParticipantForm(EditForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns the cleaned data
         if cleaned.get("party") is None and not cleaned.get("new_name"):
             self.add_error("party", "Pick the party, or name the new one.")
         elif cleaned.get("party") is not None and cleaned.get("new_name"):

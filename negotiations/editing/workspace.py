@@ -50,7 +50,7 @@ class WorkspaceForms:
         self.focus = ""
         negotiation = round_.negotiation
         day = round_.starts_on
-        self.defaults = {
+        self.defaults: dict[str, dict[str, Any]] = {
             "terms": dict(TERM_DEFAULTS),
             "ppos": {"stated_on": day.isoformat()},
             "positions": {"stated_on": day.isoformat()},

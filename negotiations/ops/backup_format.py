@@ -25,7 +25,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 class Serializer(jsonl.Serializer):
     def _init_options(self) -> None:
         self.options.setdefault("cls", ExactJSONEncoder)
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # private in Django, absent from django-stubs
 
 
 Deserializer = jsonl.Deserializer

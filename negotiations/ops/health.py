@@ -66,14 +66,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 while the database answers; the broker and the backlog are reported, so a
     dead broker shows here without taking the site down (writes still succeed)."""
     database = _database()
-    body: dict[str, object] = {"database": database, "broker": _broker()}
+    broker = _broker()
+    body: dict[str, object] = {"database": database, "broker": broker}
     if database["ok"]:
         body["recompute"] = _backlog()
     body["status"] = (
-        "ok"
-        if database["ok"] and body["broker"]["ok"]
-        # type: ignore[index]
-        else ("degraded" if database["ok"] else "down")
+        "ok" if database["ok"] and broker["ok"] else ("degraded" if database["ok"] else "down")
     )
     return JsonResponse(body, status=200 if database["ok"] else 503)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +30,13 @@ from proposals.models import (
 from proposals.page_data import ledger, positions_by_party
 from proposals.selectors import stance_matrix, statuses_as_of
 from proposals.templatetags.parley import STANCE_WORDS
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    class HtmxHttpRequest(HttpRequest):
+        htmx: HtmxDetails  # set by django_htmx's middleware
+
 
 STATUS_ORDER = list(Status.values)
 LATEST_CHANGES = 20
@@ -85,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
         ).order_by("-started_on", "title")
     )
+    negotiation: Any  # given two more attributes for the template
     for negotiation in negotiations:
         negotiation.latest_round = next(iter(negotiation.rounds_latest_first), None)
         negotiation.summary_items = summary_items(negotiation.status_summary)
@@ -126,7 +134,7 @@ def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str,
     }
 
 
-def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     negotiation = get_object_or_404(Negotiation, slug=slug)
     context = _matrix_context(negotiation, request)
     if wants_csv(request):
@@ -150,6 +158,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for proposal in proposals:
         if proposal.round_id:
             tabled_in[proposal.round_id].append(proposal)
+    round_: Any  # given three more attributes for the template
     for round_ in rounds:
         round_.proposal_list = tabled_in[round_.pk]
         round_.agreed = [p for p in round_.proposal_list if p.status in AGREED_OR_BEYOND]

@@ -54,7 +54,8 @@ def _terms() -> Any:
 
 def _consent_parties(proposal: Proposal) -> list[Any]:
     """The parties whose consent makes the proposal agreed, by name."""
-    participations = proposal.negotiation.participation_list
+    negotiation: Any = proposal.negotiation  # with participation_list (Prefetch to_attr)
+    participations: list[Participation] = negotiation.participation_list
     parties = {p.party_id: p.party for p in participations}
     parties.update((party.pk, party) for party in proposal.required_parties.all())
     consent = consent_party_ids(

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError("The editor role is missing; run manage.py migrate first.") from None
         with transaction.atomic():
             created = user is None
-            if created:
+            if user is None:
                 user = User.objects.create_user(username=username, email=email, password=password)
             else:
                 if email:
