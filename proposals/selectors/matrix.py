@@ -1,86 +1,17 @@
-"""Reads that need the engine: statuses and stances as they stood on a given day, and
-the party × proposal/term stance matrix. Used by the pages and the API alike."""
+"""The party × proposal/term stance matrix of a negotiation, as of a day."""
 
 from __future__ import annotations
 
 import datetime
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from negotiations.models import Participation, Role
 from proposals import engine
 from proposals.models import Proposal, Term
-from proposals.snapshot import load_snapshot
-
-ENGINES_KEPT = 4  # negotiations whose engine a process keeps
-DAYS_KEPT = 64  # as-of answers kept per engine
-
-_engines: OrderedDict[tuple[int, int, int, int | None], _Cached] = OrderedDict()
-_lock = threading.Lock()
-
-
-@dataclass
-class _Cached:
-    engine: engine.Engine
-    days: OrderedDict[datetime.date, dict[int, engine.ProposalStatus]] = field(
-        default_factory=OrderedDict
-    )
-
-
-def _inputs_key(negotiation_id: int) -> tuple[int, int, int, int | None]:
-    """Changes whenever an input of the negotiation's engine changes, in one query: every
-    write that can change a status bumps its proposals' status_generation (status.py
-    mark_stale); adding or deleting a proposal moves the count and the highest id."""
-    row = Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
-        n=Count("pk"), generations=Sum("status_generation"), last=Max("pk")
-    )
-    return negotiation_id, row["n"], row["generations"] or 0, row["last"]
-
-
-def _cached(negotiation_id: int) -> _Cached:
-    key = _inputs_key(negotiation_id)
-    with _lock:
-        hit = _engines.get(key)
-        if hit is not None:
-            _engines.move_to_end(key)
-            return hit
-    fresh = _Cached(engine.Engine(load_snapshot(negotiation_id)))
-    with _lock:
-        _engines[key] = fresh
-        while len(_engines) > ENGINES_KEPT:
-            _engines.popitem(last=False)
-    return fresh
-
-
-def clear_engine_cache() -> None:
-    with _lock:
-        _engines.clear()
-
-
-def negotiation_engine(negotiation_id: int) -> engine.Engine:
-    """The negotiation's engine, reused while none of its inputs changed (pages and API
-    as-of reads replay history on every view otherwise)."""
-    return _cached(negotiation_id).engine
-
-
-def statuses_as_of(negotiation_id: int, as_of: datetime.date) -> dict[int, engine.ProposalStatus]:
-    return _statuses(_cached(negotiation_id), as_of)
-
-
-def _statuses(cached: _Cached, as_of: datetime.date) -> dict[int, engine.ProposalStatus]:
-    with _lock:
-        answer = cached.days.get(as_of)
-    if answer is None:
-        answer = cached.engine.all_statuses(as_of)
-        with _lock:
-            cached.days[as_of] = answer
-            while len(cached.days) > DAYS_KEPT:
-                cached.days.popitem(last=False)
-    return answer
+from proposals.selectors.as_of import cached_engine
 
 
 @dataclass(frozen=True)
@@ -118,9 +49,9 @@ def stance_matrix(
     """Every participant × every proposal (and, with_terms, each term): the effective
     stance as of the day, replayed by the engine."""
     as_of = as_of or timezone.localdate()
-    cached = _cached(negotiation_id)
+    cached = cached_engine(negotiation_id)
     computed = cached.engine
-    statuses = _statuses(cached, as_of)
+    statuses = cached.statuses(as_of)
     participations = sorted(
         Participation.objects.filter(negotiation_id=negotiation_id).select_related("party"),
         key=lambda p: (Role.PRINCIPAL not in p.roles, p.party.name),
@@ -130,7 +61,7 @@ def stance_matrix(
         .order_by("tabled_on", "id")
         .values("id", "title")
     )
-    terms_by_proposal: dict[int, list[dict[str, object]]] = {}
+    terms_by_proposal: dict[int, list[Any]] = {}  # values() rows
     if with_terms:
         for term in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
             "id", "proposal_id", "ordinal", "label", "text"
@@ -147,7 +78,9 @@ def stance_matrix(
             MatrixColumn(proposal["id"], None, proposal["title"], "", result.status)
         )
         consent = computed.consent_parties(proposal["id"])
-        bases = {None: {b.party_id: b for b in result.basis}}
+        bases: dict[int | None, dict[int, engine.StanceBasis]] = {
+            None: {b.party_id: b for b in result.basis}
+        }
         for term in sorted(terms_by_proposal.get(proposal["id"], []), key=lambda t: t["ordinal"]):
             term_result = term_results.get(term["id"])
             if term_result is None:  # added after the snapshot was read
