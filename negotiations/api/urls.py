@@ -5,29 +5,37 @@ from rest_framework.routers import DefaultRouter
 
 from negotiations.api import auth as api_auth
 from negotiations.api import changes as api_sync
-from negotiations.resources import negotiations as api
-from negotiations.resources import rounds as api_rounds
+from negotiations.resources import rounds as structure
 from parties import api as parties_api
-from proposals import api as proposals_api
-from proposals import api_ledger
+from proposals.api import (
+    ledger,
+    links,
+    negotiations,
+    positions,
+    proposals,
+    rounds,
+    sources,
+    terms,
+    timeline,
+)
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # ?format=csv instead of .csv
 router.register("parties", parties_api.PartyViewSet, basename="party")
 router.register("people", parties_api.PersonViewSet, basename="person")
-router.register("negotiations", api.NegotiationViewSet, basename="negotiation")
-router.register("participations", api_rounds.ParticipationViewSet, basename="participation")
-router.register("rounds", api_rounds.RoundViewSet, basename="round")
-router.register("delegations", api_rounds.DelegationViewSet, basename="delegation")
-router.register("sources", proposals_api.SourceViewSet, basename="source")
-router.register("proposals", proposals_api.ProposalViewSet, basename="proposal")
-router.register("proposal-links", api_ledger.ProposalLinkViewSet, basename="proposal-link")
-router.register("terms", proposals_api.TermViewSet, basename="term")
-router.register("positions", api_ledger.PositionViewSet, basename="position")
+router.register("negotiations", negotiations.NegotiationViewSet, basename="negotiation")
+router.register("participations", structure.ParticipationViewSet, basename="participation")
+router.register("rounds", rounds.RoundViewSet, basename="round")
+router.register("delegations", structure.DelegationViewSet, basename="delegation")
+router.register("sources", sources.SourceViewSet, basename="source")
+router.register("proposals", proposals.ProposalViewSet, basename="proposal")
+router.register("proposal-links", links.ProposalLinkViewSet, basename="proposal-link")
+router.register("terms", terms.TermViewSet, basename="term")
+router.register("positions", positions.PositionViewSet, basename="position")
 router.register(
-    "implementation-events", api_ledger.ImplementationEventViewSet, basename="implementation-event"
+    "implementation-events", ledger.ImplementationEventViewSet, basename="implementation-event"
 )
-router.register("status-changes", api_ledger.StatusChangeViewSet, basename="status-change")
+router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [
     path("deleted/", api_sync.DeletedView.as_view(), name="api-deleted"),

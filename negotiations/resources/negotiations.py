@@ -1,5 +1,7 @@
-"""API resources of the negotiations app: negotiations (with their status summary, as of
-a day, and the stance matrix). Participations, rounds and delegations: api_rounds.py."""
+"""API resource of negotiations: the list, the detail with the participations and the
+stored status summary, and the writes. What needs the proposals' statuses (the summary as
+of a day, the stance matrix) is added by proposals/api/negotiations.py, whose subclass the
+router serves."""
 
 from __future__ import annotations
 
@@ -7,64 +9,19 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.contrib.postgres.aggregates import BoolOr
-from django.db.models import Count, Max, OuterRef, Subquery
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
-from rest_framework.decorators import action
-from rest_framework.request import Request
-from rest_framework.response import Response
+from django.db.models import Count, Max
+from rest_framework import serializers
 
 from negotiations import services
-from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
+from negotiations.api.conditional import latest, make_etag
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
-from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.api.params import aggregate_of, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
-from negotiations.core import dates
-from negotiations.models import (
-    Negotiation,
-    NegotiationStatus,
-    Participation,
-    Role,
-)
-from proposals.models import Proposal
-from proposals.selectors import stance_matrix, statuses_as_of
-
-PARTY_FIELDS = ("id", "name", "short_name", "slug")
+from negotiations.models import Negotiation, NegotiationStatus, Participation, Role
 
 
-def aggregate_of(queryset: Any, link: str, expression: Any) -> Subquery:
-    """One aggregate over the rows of `queryset` that point at the outer row."""
-    return Subquery(
-        queryset.filter(**{link: OuterRef("pk")})
-        .order_by()
-        .values(link)
-        .annotate(value=expression)
-        .values("value")[:1]
-    )
-
-
-def parse_as_of(request: Request) -> datetime.date | None:
-    try:
-        return dates.parse_as_of(request.query_params.get("as_of"))
-    except dates.NotADay as error:
-        raise serializers.ValidationError({"as_of": [str(error)]}) from None
-
-
-def statuses_fingerprint(link: str) -> dict[str, Any]:
-    """What as-of and matrix reads depend on: every write that can change a status marks
-    the proposals stale and recomputes them, so these move whenever an input moves."""
-    proposals = Proposal.objects.all()
-    return {
-        "proposals_count": aggregate_of(proposals, link, Count("pk")),
-        "proposals_changed": aggregate_of(proposals, link, Max("updated_at")),
-        "proposals_computed": aggregate_of(proposals, link, Max("status_computed_at")),
-        "proposals_stale": aggregate_of(proposals, link, BoolOr("status_stale")),
-    }
-
-
+# A party as other resources name it.
 class PartyBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -72,7 +29,17 @@ class PartyBriefSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
-# --------------------------------------------------------------------------- negotiations
+PARTY_BRIEF = tuple(output_fields(PartyBriefSerializer))
+
+
+def party_brief(row: dict[str, Any], prefix: str = "party__") -> dict[str, Any]:
+    """The brief of the party whose fields `row` holds as `prefix` + field (a values() row
+    that followed a foreign key: see party_brief_columns)."""
+    return {name: row[f"{prefix}{name}"] for name in PARTY_BRIEF}
+
+
+def party_brief_columns(prefix: str = "party__") -> tuple[str, ...]:
+    return tuple(f"{prefix}{name}" for name in PARTY_BRIEF)
 
 
 class NegotiationSerializer(VersionedSerializer):
@@ -82,7 +49,7 @@ class NegotiationSerializer(VersionedSerializer):
 
     class Meta(VersionedSerializer.Meta):
         model = Negotiation
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
             "slug",
@@ -104,6 +71,9 @@ class ParticipationBriefSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+PARTICIPATION_BRIEF = tuple(output_fields(ParticipationBriefSerializer))
+
+
 class NegotiationDetailSerializer(NegotiationSerializer):
     participations = ParticipationBriefSerializer(many=True, read_only=True)
     status_summary = serializers.JSONField(
@@ -112,18 +82,17 @@ class NegotiationDetailSerializer(NegotiationSerializer):
         "and (stored summary only) the convergence series over the rounds.",
     )
     status_summary_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    as_of = serializers.DateField(
-        read_only=True, allow_null=True, help_text="The day asked for with ?as_of, else null."
-    )
 
     class Meta(NegotiationSerializer.Meta):
-        fields = (
+        fields: tuple[str, ...] = (
             *NegotiationSerializer.Meta.fields,
             "participations",
             "status_summary",
             "status_summary_at",
-            "as_of",
         )
+
+
+NEGOTIATION_DETAIL = tuple(output_fields(NegotiationDetailSerializer))
 
 
 class NegotiationFilter(ParleyFilterSet):
@@ -162,83 +131,27 @@ SUMMARY_EXAMPLE = {
         "by_status": {"agreed": 3, "rejected": 13},
     },
 }
-MATRIX_PARAMETERS = [
-    AS_OF,
-    OpenApiParameter(
-        "terms",
-        bool,
-        description="Include a column per term (default true); false: proposals only.",
-        examples=[OpenApiExample("proposals only", value=False)],
-    ),
-]
 
 
-class MatrixCellSerializer(serializers.Serializer):
-    party = serializers.IntegerField()
-    proposal = serializers.IntegerField()
-    term = serializers.IntegerField(allow_null=True)
-    stance = serializers.CharField(allow_null=True, help_text="What the party said; null: nothing.")
-    counts_as = serializers.CharField(
-        allow_null=True, help_text="For consent parties: the stance after conditions resolve."
+def participations_of(negotiation_id: int) -> list[dict[str, Any]]:
+    """The negotiation's participations as its detail nests them, by party name."""
+    own = [name for name in PARTICIPATION_BRIEF if name != "party"]
+    rows = (
+        Participation.objects.filter(negotiation_id=negotiation_id)
+        .order_by("party__name")
+        .values(*own, *party_brief_columns())
     )
-    position = serializers.IntegerField(allow_null=True)
-    stated_on = serializers.DateField(allow_null=True)
-    consent = serializers.BooleanField(help_text="Whether this party's consent is required.")
+    return [
+        {name: row[name] for name in PARTICIPATION_BRIEF}
+        for row in ({**p, "party": party_brief(p)} for p in rows)
+    ]
 
 
-class MatrixColumnSerializer(serializers.Serializer):
-    proposal = serializers.IntegerField()
-    term = serializers.IntegerField(allow_null=True, help_text="null: the whole proposal.")
-    title = serializers.CharField()
-    label = serializers.CharField()
-    status = serializers.CharField()
-
-
-class MatrixPartySerializer(PartyBriefSerializer):
-    roles = serializers.ListField(child=serializers.ChoiceField(Role.choices))
-
-
-class MatrixSerializer(serializers.Serializer):
-    negotiation = serializers.IntegerField()
-    as_of = serializers.DateField()
-    parties = MatrixPartySerializer(many=True)
-    columns = MatrixColumnSerializer(many=True)
-    cells = MatrixCellSerializer(many=True)
-
-
-@resource_docs(
-    tag="negotiations",
-    noun="negotiation",
-    example=NEGOTIATION_EXAMPLE,
-    request_example={"title": "Russia–Ukraine direct talks, Istanbul 2025", "status": "active"},
-    patch_example={"status": "suspended"},
-    description="Negotiation processes or tracks. The detail carries the participations and "
-    "the status summary; with ?as_of the summary is computed for that day.",
-    detail_response=NegotiationDetailSerializer,
-    detail_parameters=[AS_OF],
-    detail_example={
-        **NEGOTIATION_EXAMPLE,
-        "participations": [
-            {
-                "id": 1,
-                "party": {
-                    "id": 1,
-                    "name": "Russian Federation",
-                    "short_name": "Russia",
-                    "slug": "russia",
-                },
-                "roles": ["principal"],
-                "note": "",
-            }
-        ],
-        "status_summary": SUMMARY_EXAMPLE,
-        "status_summary_at": "2025-06-02T18:00:00Z",
-        "as_of": None,
-    },
-)
+# Negotiation processes or tracks, with their participations and stored summary (no
+# docstring: the served subclass would show it as the description of `create`).
 class NegotiationViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     model = Negotiation
-    columns = NegotiationSerializer.Meta.fields
+    columns = output_columns(NegotiationSerializer)
     serializer_class = NegotiationSerializer
     filterset_class = NegotiationFilter
     csv_name = "negotiations"
@@ -255,14 +168,7 @@ class NegotiationViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
             "parties_changed": aggregate_of(
                 participations, "negotiation", Max("party__updated_at")
             ),
-            **(statuses_fingerprint("negotiation") if self.as_of else {}),
         }
-
-    @property
-    def as_of(self) -> datetime.date | None:
-        if not hasattr(self, "_as_of"):
-            self._as_of = parse_as_of(self.request)
-        return self._as_of
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
         etag = make_etag(self.request.get_full_path(), row, version=row["version"])
@@ -271,180 +177,9 @@ class NegotiationViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
         )
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
-        participations = [
-            {
-                "id": p["id"],
-                "party": {k: p[f"party__{k}"] for k in PARTY_FIELDS},
-                "roles": p["roles"],
-                "note": p["note"],
-            }
-            for p in Participation.objects.filter(negotiation_id=row["id"])
-            .order_by("party__name")
-            .values("id", "roles", "note", *(f"party__{k}" for k in PARTY_FIELDS))
-        ]
-        summary = row["status_summary"]
-        if self.as_of:
-            summary = summary_as_of(row["id"], self.as_of, proposal_filter={})
-            stored = row["status_summary"].get("convergence", [])
-            summary["convergence"] = [p for p in stored if p["on"] <= self.as_of.isoformat()]
-        data = {k: row[k] for k in self.columns}
-        data.update(
-            participations=participations,
-            status_summary=summary,
-            status_summary_at=None if self.as_of else row["status_summary_at"],
-            as_of=self.as_of,
-        )
-        return data
+        values = {**row, "participations": participations_of(row["id"])}
+        return {name: values[name] for name in NEGOTIATION_DETAIL}
 
     create_service = staticmethod(services.negotiation_create)
     update_service = staticmethod(services.negotiation_update)
     instance_arg = "negotiation"
-
-    @extend_schema(
-        tags=["negotiations"],
-        summary="Party × proposal/term stance matrix",
-        description="Every participant × every proposal (and each of its terms): the effective "
-        "stance, what it counts as for consent parties, and the column's status; computed by "
-        "the engine, today or ?as_of a day.",
-        parameters=MATRIX_PARAMETERS,
-        responses={200: MatrixSerializer},
-        examples=[
-            OpenApiExample(
-                "matrix",
-                response_only=True,
-                value={
-                    "negotiation": 1,
-                    "as_of": "2025-06-02",
-                    "parties": [
-                        {
-                            "id": 2,
-                            "name": "Ukraine",
-                            "short_name": "Ukraine",
-                            "slug": "ukraine",
-                            "roles": ["principal"],
-                        }
-                    ],
-                    "columns": [
-                        {
-                            "proposal": 5,
-                            "term": None,
-                            "title": "Russian memorandum",
-                            "label": "",
-                            "status": "rejected",
-                        }
-                    ],
-                    "cells": [
-                        {
-                            "party": 2,
-                            "proposal": 5,
-                            "term": None,
-                            "stance": "rejects",
-                            "counts_as": "rejects",
-                            "position": 10,
-                            "stated_on": "2025-06-02",
-                            "consent": True,
-                        }
-                    ],
-                },
-            )
-        ],
-    )
-    @action(detail=True, methods=["get"])
-    def matrix(self, request: Request, pk: Any = None) -> Response:
-        row = (
-            Negotiation.objects.filter(pk=pk)
-            .values("id", "version", "updated_at")
-            .annotate(
-                participations_changed=aggregate_of(
-                    Participation.objects.all(), "negotiation", Max("updated_at")
-                ),
-                participations_count=aggregate_of(
-                    Participation.objects.all(), "negotiation", Count("pk")
-                ),
-                **statuses_fingerprint("negotiation"),
-            )
-            .first()
-        )
-        if row is None:
-            raise exceptions.NotFound(f"There is no negotiation {pk}.")
-        as_of = parse_as_of(request)
-        with_terms = request.query_params.get("terms", "true").lower() not in ("false", "0", "no")
-        today = timezone.localdate()
-        etag = make_etag(request.get_full_path(), row, today)
-        last_modified = latest([row["updated_at"], row["proposals_computed"]])
-        if unchanged := not_modified(request, etag, last_modified):
-            return unchanged
-        matrix = stance_matrix(row["id"], as_of=as_of, with_terms=with_terms)
-        columns = matrix.columns
-        data = {
-            "negotiation": row["id"],
-            "as_of": matrix.as_of,
-            "parties": [
-                {
-                    "id": p.party_id,
-                    "name": p.party.name,
-                    "short_name": p.party.short_name,
-                    "slug": p.party.slug,
-                    "roles": p.roles,
-                }
-                for p in matrix.parties
-            ],
-            "columns": [
-                {
-                    "proposal": c.proposal_id,
-                    "term": c.term_id,
-                    "title": c.title,
-                    "label": c.label,
-                    "status": c.status,
-                }
-                for c in columns
-            ],
-            "cells": [
-                {
-                    "party": p.party_id,
-                    "proposal": c.proposal_id,
-                    "term": c.term_id,
-                    "stance": cell.stance,
-                    "counts_as": cell.counts_as,
-                    "position": cell.position_id,
-                    "stated_on": cell.stated_on,
-                    "consent": cell.consent,
-                }
-                for p in matrix.parties
-                for c in columns
-                if (cell := matrix.cell(p.party_id, c)) is not None
-            ],
-        }
-        response = Response(data)
-        set_validators(response, etag, last_modified)
-        return response
-
-
-def summary_as_of(
-    negotiation_id: int,
-    as_of: datetime.date,
-    *,
-    proposal_filter: dict[str, Any],
-    computed: dict[int, Any] | None = None,
-) -> dict[str, Any]:
-    """Counts per status as the engine says they stood on `as_of`, over the proposals
-    tabled by then (all of the negotiation's, or those of `proposal_filter`)."""
-    from proposals.summaries import _summary
-
-    if computed is None:
-        computed = statuses_as_of(negotiation_id, as_of)
-    proposals = []
-    terms = []
-    for proposal in Proposal.objects.filter(
-        negotiation_id=negotiation_id, **proposal_filter
-    ).values("id", "tabled_on"):
-        if proposal["tabled_on"] and proposal["tabled_on"] > as_of:
-            continue
-        result = computed.get(proposal["id"])
-        if result is None:  # created after the snapshot was read
-            continue
-        proposals.append({"id": proposal["id"], "status": result.status, "status_stale": False})
-        terms.extend(
-            {"proposal_id": proposal["id"], "status": term.status} for term in result.terms
-        )
-    return _summary(proposals, terms)

@@ -1,5 +1,6 @@
 """API resources of a negotiation's structure: participations, rounds (with their
-delegations and the statuses of what was tabled, as of a day) and delegations."""
+delegations and stored summary; proposals/api/rounds.py adds the statuses of what was
+tabled, as of a day, and its subclass is the one the router serves) and delegations."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import datetime
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Max, OuterRef
+from django.db.models import Count, Max
 from rest_framework import serializers
 
 from negotiations import services
 from negotiations.api.conditional import latest, make_etag
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import IdFilter, ParleyFilterSet, array_of, choice_filter
+from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import (
     CreateMixin,
@@ -23,19 +26,11 @@ from negotiations.api.viewsets import (
 )
 from negotiations.models import Delegation, Participation, Role, Round, RoundStatus
 from negotiations.resources.negotiations import (
-    AS_OF,
-    PARTY_FIELDS,
-    SUMMARY_EXAMPLE,
-    TIMES,
     PartyBriefSerializer,
-    aggregate_of,
-    parse_as_of,
-    statuses_fingerprint,
-    summary_as_of,
+    party_brief,
+    party_brief_columns,
 )
 from parties.models import Party, Person
-from proposals.models import Proposal
-from proposals.selectors import statuses_as_of
 
 # --------------------------------------------------------------------------- participations
 
@@ -84,7 +79,7 @@ class ParticipationFilter(ParleyFilterSet):
 )
 class ParticipationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
     model = Participation
-    columns = ParticipationSerializer.Meta.fields
+    columns = output_columns(ParticipationSerializer)
     serializer_class = ParticipationSerializer
     filterset_class = ParticipationFilter
     csv_name = "participations"
@@ -106,7 +101,7 @@ class RoundSerializer(VersionedSerializer):
 
     class Meta(VersionedSerializer.Meta):
         model = Round
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "negotiation",
             "number",
@@ -131,6 +126,9 @@ class PersonBriefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+PERSON_BRIEF = tuple(output_fields(PersonBriefSerializer))
+
+
 class DelegationBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     party = PartyBriefSerializer()
@@ -139,35 +137,24 @@ class DelegationBriefSerializer(serializers.Serializer):
     members_text = serializers.CharField()
 
 
-class RoundProposalSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
-    tabled_by = serializers.IntegerField(allow_null=True)
-    tabled_on = serializers.DateField(allow_null=True)
-    status = serializers.CharField()
-    status_reason = serializers.CharField()
-    status_stale = serializers.BooleanField(
-        help_text="true: a recompute is pending; the status shown is the last one computed."
-    )
+DELEGATION_BRIEF = tuple(output_fields(DelegationBriefSerializer))
 
 
 class RoundDetailSerializer(RoundSerializer):
     delegations = DelegationBriefSerializer(many=True, read_only=True)
-    proposals = RoundProposalSerializer(many=True, read_only=True)
     status_summary = serializers.JSONField(read_only=True)
     status_summary_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    as_of = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta(RoundSerializer.Meta):
-        fields = (
+        fields: tuple[str, ...] = (
             *RoundSerializer.Meta.fields,
             "delegations",
-            "proposals",
             "status_summary",
             "status_summary_at",
-            "as_of",
         )
+
+
+ROUND_DETAIL = tuple(output_fields(RoundDetailSerializer))
 
 
 class RoundFilter(ParleyFilterSet):
@@ -200,57 +187,43 @@ ROUND_EXAMPLE = {
 }
 
 
-@resource_docs(
-    tag="rounds",
-    noun="round",
-    example=ROUND_EXAMPLE,
-    request_example={"negotiation": 1, "number": 3, "starts_on": "2025-07-23", "hosts": [4]},
-    patch_example={"status": "postponed"},
-    description="Rounds of talks. The detail carries the delegations and the statuses of the "
-    "proposals tabled in the round (as of a day with ?as_of).",
-    detail_response=RoundDetailSerializer,
-    detail_parameters=[AS_OF],
-    detail_example={
-        **ROUND_EXAMPLE,
-        "delegations": [
+def delegations_of(round_id: int) -> list[dict[str, Any]]:
+    """The round's delegations as its detail nests them, by party name: two queries."""
+    delegations = list(
+        Delegation.objects.filter(round_id=round_id)
+        .order_by("party__name")
+        .values("id", "members_text", "head_id", *party_brief_columns())
+        .annotate(member_ids=array_of(Delegation.members.through, "delegation_id", "person_id"))
+    )
+    people_ids = {d["head_id"] for d in delegations} | {
+        m for d in delegations for m in d["member_ids"]
+    }
+    people = {
+        p["id"]: p for p in Person.objects.filter(pk__in=people_ids - {None}).values(*PERSON_BRIEF)
+    }
+    return [
+        {name: values[name] for name in DELEGATION_BRIEF}
+        for values in (
             {
-                "id": 1,
-                "party": {"id": 2, "name": "Ukraine", "short_name": "Ukraine", "slug": "ukraine"},
-                "head": None,
-                "members": [{"id": 1, "name": "Sergiy Kyslytsya", "title": ""}],
-                "members_text": "",
+                **d,
+                "party": party_brief(d),
+                "head": people.get(d["head_id"]),
+                "members": [people[m] for m in d["member_ids"]],
             }
-        ],
-        "proposals": [
-            {
-                "id": 2,
-                "title": "Large-scale prisoner exchange",
-                "kind": "exchange",
-                "tabled_by": 2,
-                "tabled_on": "2025-06-02",
-                "status": "agreed",
-                "status_reason": "accepted by Russia and Ukraine",
-                "status_stale": False,
-            }
-        ],
-        "status_summary": SUMMARY_EXAMPLE,
-        "status_summary_at": "2025-06-02T18:00:00Z",
-        "as_of": None,
-    },
-)
+            for d in delegations
+        )
+    ]
+
+
+# Rounds of talks, with their delegations and stored summary (no docstring: see
+# NegotiationViewSet).
 class RoundViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     model = Round
-    columns = tuple(f for f in RoundSerializer.Meta.fields if f != "hosts")
-    arrays = {"hosts": (Round.hosts.through, "round_id", "party_id")}
+    columns = output_columns(RoundSerializer)
+    arrays = id_lists(RoundSerializer)
     serializer_class = RoundSerializer
     filterset_class = RoundFilter
     csv_name = "rounds"
-
-    @property
-    def as_of(self) -> datetime.date | None:
-        if not hasattr(self, "_as_of"):
-            self._as_of = parse_as_of(self.request)
-        return self._as_of
 
     detail_columns = ("status_summary", "status_summary_at")
 
@@ -259,92 +232,19 @@ class RoundViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
         return {
             "delegations_count": aggregate_of(delegations, "round", Count("pk")),
             "delegations_changed": aggregate_of(delegations, "round", Max("updated_at")),
-            **statuses_fingerprint("round"),
         }
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
         etag = make_etag(self.request.get_full_path(), row, version=row["version"])
-        return etag, latest(
-            [row["changed_at"], row["delegations_changed"], row["proposals_computed"]]
-        )
+        return etag, latest([row["changed_at"], row["delegations_changed"]])
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
-        delegations = list(
-            Delegation.objects.filter(round_id=row["id"])
-            .order_by("party__name")
-            .values(
-                "id",
-                "members_text",
-                "head_id",
-                *(f"party__{k}" for k in PARTY_FIELDS),
-            )
-            .annotate(member_ids=array_ids(Delegation.members.through, "delegation_id"))
-        )
-        people_ids = {d["head_id"] for d in delegations} | {
-            m for d in delegations for m in d["member_ids"]
-        }
-        people = {
-            p["id"]: p
-            for p in Person.objects.filter(pk__in=people_ids - {None}).values("id", "name", "title")
-        }
-        proposals = list(
-            Proposal.objects.filter(round_id=row["id"])
-            .order_by("tabled_on", "id")
-            .values(
-                "id",
-                "title",
-                "kind",
-                "tabled_by",
-                "tabled_on",
-                "status",
-                "status_reason",
-                "status_stale",
-            )
-        )
-        summary = row["status_summary"]
-        if self.as_of:
-            computed = statuses_as_of(row["negotiation"], self.as_of)
-            for proposal in proposals:
-                result = computed[proposal["id"]]
-                proposal.update(
-                    status=result.status, status_reason=result.reason, status_stale=False
-                )
-            summary = summary_as_of(
-                row["negotiation"],
-                self.as_of,
-                proposal_filter={"round_id": row["id"]},
-                computed=computed,
-            )
-        data = {k: row[k] for k in RoundSerializer.Meta.fields}
-        data.update(
-            delegations=[
-                {
-                    "id": d["id"],
-                    "party": {k: d[f"party__{k}"] for k in PARTY_FIELDS},
-                    "head": people.get(d["head_id"]),
-                    "members": [people[m] for m in d["member_ids"]],
-                    "members_text": d["members_text"],
-                }
-                for d in delegations
-            ],
-            proposals=proposals,
-            status_summary=summary,
-            status_summary_at=None if self.as_of else row["status_summary_at"],
-            as_of=self.as_of,
-        )
-        return data
+        values = {**row, "delegations": delegations_of(row["id"])}
+        return {name: values[name] for name in ROUND_DETAIL}
 
     create_service = staticmethod(services.round_create)
     update_service = staticmethod(services.round_update)
     instance_arg = "round"
-
-
-def array_ids(through: Any, owner: str) -> Any:
-    from django.contrib.postgres.expressions import ArraySubquery
-
-    return ArraySubquery(
-        through.objects.filter(**{owner: OuterRef("pk")}).order_by("person_id").values("person_id")
-    )
 
 
 # --------------------------------------------------------------------------- delegations
@@ -401,8 +301,8 @@ class DelegationFilter(ParleyFilterSet):
 )
 class DelegationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
     model = Delegation
-    columns = tuple(f for f in DelegationSerializer.Meta.fields if f != "members")
-    arrays = {"members": (Delegation.members.through, "delegation_id", "person_id")}
+    columns = output_columns(DelegationSerializer)
+    arrays = id_lists(DelegationSerializer)
     serializer_class = DelegationSerializer
     filterset_class = DelegationFilter
     csv_name = "delegations"

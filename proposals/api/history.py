@@ -1,0 +1,161 @@
+"""A proposal's history as the API gives it (`/proposals/{id}/history/`): every event in
+one shape, with an ETag computed before the history is read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max
+from django.http import HttpResponseNotModified
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
+from negotiations.api.params import aggregate_of, output_fields
+from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
+from negotiations.api.viewsets import ResourceViewSet
+from proposals.api.sources import SourceBriefSerializer
+from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Term
+from proposals.selectors import EVENT_TYPES, proposal_history
+
+
+# The source of an event (its own schema component, as before).
+class SourceRefSerializer(SourceBriefSerializer):
+    pass
+
+
+class HistoryEventSerializer(serializers.Serializer):
+    """One event. Every key is always present; those of other types are null."""
+
+    type = serializers.ChoiceField(EVENT_TYPES)
+    date = serializers.DateField(help_text="When it happened (for edited: the day it was saved).")
+    at = serializers.DateTimeField(allow_null=True, help_text="edited: the moment it was saved.")
+    term = serializers.IntegerField(allow_null=True, help_text="The term concerned, if one.")
+    term_label = serializers.CharField(allow_null=True)
+    party = serializers.IntegerField(
+        allow_null=True, help_text="position: who said it; implementation: who delivered."
+    )
+    stance = serializers.CharField(allow_null=True)
+    quote = serializers.CharField(allow_null=True)
+    conditions = serializers.CharField(allow_null=True)
+    position = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    previous_status = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(
+        allow_null=True,
+        help_text="status_changed: why, in words; edited: the reason given for a deletion.",
+    )
+    quantity = serializers.IntegerField(allow_null=True)
+    completes = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    subject = serializers.CharField(
+        allow_null=True, help_text="edited: proposal, term, link or position."
+    )
+    subject_id = serializers.IntegerField(allow_null=True)
+    action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
+    changes = serializers.JSONField(
+        allow_null=True, help_text="edited (changed): field -> [before, after]."
+    )
+    user = serializers.CharField(allow_null=True, help_text="edited: who saved it, when known.")
+    source = SourceRefSerializer(allow_null=True)  # type: ignore[assignment]  # like Field.source
+
+
+class HistorySerializer(serializers.Serializer):
+    proposal = serializers.IntegerField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    events = HistoryEventSerializer(many=True)
+
+
+BLANK = dict.fromkeys(output_fields(HistoryEventSerializer))
+SOURCE_REF = tuple(output_fields(SourceRefSerializer))
+
+
+def history_fingerprint(pk: Any) -> dict[str, Any]:
+    """One query: what the history depends on, for its ETag."""
+    row = (
+        Proposal.objects.filter(pk=pk)
+        .values("id", "title", "version", "updated_at", "status_computed_at", "status_stale")
+        # The names clash with relations of Proposal, but the ETag hashes them: they stay.
+        .annotate(  # type: ignore[no-redef]
+            terms=aggregate_of(Term.objects.all(), "proposal", Count("pk")),
+            terms_changed=aggregate_of(Term.objects.all(), "proposal", Max("updated_at")),
+            positions=aggregate_of(Position.objects.all(), "proposal", Count("pk")),
+            last=aggregate_of(Position.objects.all(), "proposal", Max("updated_at")),
+            deliveries=aggregate_of(
+                ImplementationEvent.objects.all(), "term__proposal", Count("pk")
+            ),
+            deliveries_changed=aggregate_of(
+                ImplementationEvent.objects.all(), "term__proposal", Max("updated_at")
+            ),
+            links=aggregate_of(ProposalLink.objects.all(), "from_proposal", Count("pk")),
+            links_in=aggregate_of(ProposalLink.objects.all(), "to_proposal", Count("pk")),
+        )
+        .first()
+    )
+    if row is None:
+        raise exceptions.NotFound(f"There is no proposal {pk}.")
+    return row
+
+
+EXAMPLE = {
+    "proposal": 5,
+    "title": "Russian memorandum on a settlement",
+    "count": 1,
+    "events": [
+        {
+            **BLANK,
+            "type": "position",
+            "date": "2025-06-02",
+            "party": 2,
+            "stance": "rejects",
+            "quote": "",
+            "conditions": "",
+            "position": 10,
+        }
+    ],
+}
+
+
+# The `history` action of the proposal resource, in JSON or CSV. No docstring here, nor on
+# the other classes a resource inherits before CreateMixin: the schema takes the first one
+# it finds as the description of `create`.
+class HistoryAction(ResourceViewSet):
+    def get_renderers(self) -> list[Any]:
+        if getattr(self, "action", None) == "history":
+            return [FastJSONRenderer(), CSVRenderer()]
+        return super().get_renderers()
+
+    @extend_schema(
+        tags=["proposals"],
+        summary="A proposal's history",
+        description="One chronological list: `position` (what each party said), "
+        "`implementation` (deliveries), `status_changed` (the status timeline, replayed by the "
+        "engine) and `edited` (the audit history of the proposal, its terms and links: who "
+        "changed which fields, with the reason of deletions). Each event has a date and, "
+        "where known, a source. `?format=csv` gives the events as CSV (analysts).",
+        responses={200: HistorySerializer},
+        examples=[OpenApiExample("history", response_only=True, value=EXAMPLE)],
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: Any = None) -> Response | HttpResponseNotModified:
+        row = history_fingerprint(pk)
+        etag = make_etag(request.get_full_path(), self.is_csv, row, version=row["version"])
+        last_modified = latest([row["updated_at"], row["status_computed_at"], row["last"]])
+        if unchanged := not_modified(request, etag, last_modified):
+            return unchanged
+        events = [
+            {**BLANK, **event} for event in proposal_history(row["id"], source_fields=SOURCE_REF)
+        ]
+        response = Response(
+            {"proposal": row["id"], "title": row["title"], "count": len(events), "events": events}
+        )
+        if self.is_csv:
+            response["Content-Disposition"] = (
+                f'attachment; filename="parley-proposal-{row["id"]}-history.csv"'
+            )
+        set_validators(response, etag, last_modified)
+        return response

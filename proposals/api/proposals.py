@@ -1,0 +1,259 @@
+"""API resource of proposals: the list, the nested detail (detail.py: stored statuses or as
+of a day), the writes, and the history action (history.py)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from rest_framework import serializers
+
+from negotiations.api.conditional import latest, make_etag
+from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.params import AsOfParameter, aggregate_of, id_lists, output_columns
+from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.api.schema import EXAMPLE_TIMES as TIMES
+from negotiations.api.viewsets import (
+    CreateMixin,
+    DeleteMixin,
+    ResourceViewSet,
+    UpdateMixin,
+    VersionedSerializer,
+)
+from parties.models import Party, Person
+from proposals import services
+from proposals.api.detail import ProposalDetailSerializer, detail_output
+from proposals.api.history import HistoryAction
+from proposals.api.statuses import STATUS_CHANGED_AT, StatusFreshnessFields, freshness
+from proposals.api.terms import NESTED_TERM, TERM_EXAMPLE
+from proposals.models import Proposal, ProposalKind, ProposalLink, Source, Status, Term, TextStatus
+
+
+class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
+    required_parties = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Party.objects.all(),
+        required=False,
+        help_text="Parties whose consent makes it agreed; empty: the negotiation's principals.",
+    )
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Source.objects.all(), required=False
+    )
+    speaker = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(),
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Create only: who tabled it (kept on the tabling party's position).",
+    )
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Create only: the words it was tabled with.",
+    )
+
+    class Meta(VersionedSerializer.Meta):
+        model = Proposal
+        fields = (
+            "id",
+            "negotiation",
+            "round",
+            "tabled_by",
+            "title",
+            "kind",
+            "summary",
+            "text",
+            "tabled_on",
+            "text_status",
+            "required_parties",
+            "sources",
+            "status",
+            "status_reason",
+            "status_since",
+            "status_stale",
+            "status_freshness",
+            "status_computed_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "changed_at",
+            "speaker",
+            "quote",
+        )
+        read_only_fields = (
+            *VersionedSerializer.Meta.read_only_fields,
+            "status",
+            "status_reason",
+            "status_since",
+            "status_stale",
+            "status_computed_at",
+        )
+
+
+# Given only when tabling: afterwards they are a position's.
+CREATE_ONLY = tuple(name for name, field in ProposalSerializer().fields.items() if field.write_only)
+
+
+class ProposalFilter(ParleyFilterSet):
+    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
+    tabled_by = IdFilter(field_name="tabled_by_id", help_text="Only this party's proposals.")
+    required_party = IdFilter(
+        field_name="required_parties", help_text="Only proposals needing this party's consent."
+    )
+    kind = choice_filter(ProposalKind.choices, "kind", "Kind; repeat for several.")
+    status = choice_filter(Status.choices, "status", "Stored status; repeat for several.")
+    text_status = choice_filter(TextStatus.choices, "text_status", "How sure the wording is.")
+    tabled_on = django_filters.DateFromToRangeFilter(
+        help_text="Tabled between tabled_on_after and tabled_on_before (inclusive)."
+    )
+    stale = django_filters.BooleanFilter(
+        field_name="status_stale", help_text="true: only proposals being recomputed."
+    )
+    search_fields = ("title", "summary", "text")
+
+    class Meta:
+        model = Proposal
+        fields: list[str] = []
+
+
+PROPOSAL_EXAMPLE = {
+    "id": 5,
+    "negotiation": 1,
+    "round": 1,
+    "tabled_by": 1,
+    "title": "Russian memorandum on a settlement",
+    "kind": "memorandum",
+    "summary": "",
+    "text": "",
+    "tabled_on": "2025-06-02",
+    "text_status": "official",
+    "required_parties": [],
+    "sources": [2],
+    "status": "rejected",
+    "status_reason": "rejected by Ukraine on 2025-06-02",
+    "status_since": "2025-06-02",
+    "status_stale": False,
+    "status_freshness": "current",
+    "status_computed_at": "2025-06-02T18:00:01Z",
+    **TIMES,
+}
+PROPOSAL_DETAIL_EXAMPLE = {
+    **PROPOSAL_EXAMPLE,
+    "as_of": None,
+    "consent_parties": [1, 2],
+    "parties": [
+        {"id": 1, "name": "Russian Federation", "short_name": "Russia", "slug": "russia"},
+        {"id": 2, "name": "Ukraine", "short_name": "Ukraine", "slug": "ukraine"},
+    ],
+    "stances": [
+        {
+            "party": 2,
+            "stance": "rejects",
+            "counts_as": "rejects",
+            "position": 10,
+            "stated_on": "2025-06-02",
+            "level": "proposal",
+        }
+    ],
+    "terms": [{k: v for k, v in TERM_EXAMPLE.items() if k in NESTED_TERM}],
+    "links": [],
+    "cited_sources": [
+        {
+            "id": 2,
+            "title": "Memorandum as published",
+            "url": "",
+            "publisher": "TASS",
+            "published_on": "2025-06-02",
+            "kind": "document",
+        }
+    ],
+}
+
+
+@resource_docs(
+    tag="proposals",
+    noun="proposal",
+    example=PROPOSAL_EXAMPLE,
+    request_example={
+        "negotiation": 1,
+        "round": 1,
+        "tabled_by": 2,
+        "title": "Unconditional ceasefire",
+        "kind": "ceasefire",
+        "tabled_on": "2025-06-02",
+        "sources": [1],
+    },
+    patch_example={"text_status": "official"},
+    description="What a party tabled. The detail carries its terms with statuses, reasons, "
+    "option groups, quantities and deliveries, the current stance of every consent party on "
+    "each, its links and its sources; with ?as_of, statuses and stances as they stood that "
+    "day, computed by the engine.",
+    detail_response=ProposalDetailSerializer,
+    detail_parameters=[AS_OF],
+    detail_example=PROPOSAL_DETAIL_EXAMPLE,
+)
+class ProposalViewSet(
+    AsOfParameter, HistoryAction, CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet
+):
+    model = Proposal
+    columns = output_columns(ProposalSerializer, computed=("status_freshness",))
+    arrays = id_lists(ProposalSerializer)
+    changed_at = STATUS_CHANGED_AT
+    list_fingerprint = {"stale": Count("pk", filter=Q(status_stale=True))}
+    serializer_class = ProposalSerializer
+    filterset_class = ProposalFilter
+    csv_name = "proposals"
+
+    def shape(self, row: dict[str, Any]) -> dict[str, Any]:
+        row["status_freshness"] = freshness(row["status_stale"])
+        return super().shape(row)
+
+    detail_columns = ("status_basis",)
+
+    def detail_annotations(self) -> dict[str, Any]:
+        terms = Term.objects.annotate(changed=STATUS_CHANGED_AT)
+        links = ProposalLink.objects.all()
+        return {
+            "fp_terms_count": aggregate_of(terms, "proposal", Count("pk")),
+            "fp_terms_changed": aggregate_of(terms, "proposal", Max("changed")),
+            "fp_links_out": aggregate_of(links, "from_proposal", Max("updated_at")),
+            "fp_links_in": aggregate_of(links, "to_proposal", Max("updated_at")),
+            "fp_links_count": aggregate_of(links, "from_proposal", Count("pk")),
+            "fp_links_in_count": aggregate_of(links, "to_proposal", Count("pk")),
+            "fp_sources_changed": Subquery(
+                Source.objects.filter(
+                    Q(proposals=OuterRef("pk")) | Q(terms__proposal=OuterRef("pk"))
+                )
+                .order_by("-updated_at")
+                .values("updated_at")[:1]
+            ),
+        }
+
+    def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
+        etag = make_etag(self.request.get_full_path(), row, version=row["version"])
+        return etag, latest([row["changed_at"], row["fp_terms_changed"], row["fp_sources_changed"]])
+
+    def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
+        return detail_output(row, self.as_of)
+
+    # ----- writes
+
+    create_service = staticmethod(services.proposal_create)
+    update_service = staticmethod(services.proposal_update)
+    delete_service = staticmethod(services.proposal_delete)
+    instance_arg = "proposal"
+
+    def perform_update(
+        self, instance: models.Model, version: int, changes: dict[str, Any]
+    ) -> models.Model:
+        for create_only in CREATE_ONLY:
+            if create_only in changes:
+                raise serializers.ValidationError(
+                    {create_only: ["Only given when tabling; record a position instead."]}
+                )
+        return super().perform_update(instance, version, changes)
