@@ -30,17 +30,22 @@ Basis = list[dict[str, Any]]  # the engine's StanceBasis entries, as stored (JSO
 
 @dataclass
 class ProposalDetail:
-    proposal: dict[str, Any]  # the row it was read from; as of a day, statuses replaced
+    """`proposal`: the row it was read from, its statuses those of `as_of` if given.
+    `basis`: the stances on the proposal as a whole. `terms`: the fields asked for, with
+    `sources` (ids) and `status_basis` (the stances on the term). `consent_parties`: ids of
+    whose consent makes it agreed. `parties`: every party the stances or the consent name,
+    by name. `links`: id, kind, direction ("out": from this proposal), linked_on, note, and
+    the other proposal's id, title and status as `proposal`, `title`, `status`.
+    `cited_sources`: those of the proposal and of its terms, by id."""
+
+    proposal: dict[str, Any]
     as_of: datetime.date | None
-    basis: Basis  # the stances on the proposal as a whole
-    # the fields asked for, "sources" (ids) and "status_basis" (the stances on the term)
+    basis: Basis
     terms: list[dict[str, Any]]
-    consent_parties: list[int]  # whose consent makes it agreed, by id
-    parties: list[dict[str, Any]]  # every party the stances or the consent name, by name
-    # id, kind, direction ("out": this proposal → the other), linked_on, note, and the
-    # other proposal's id, title and status as proposal, title, status
+    consent_parties: list[int]
+    parties: list[dict[str, Any]]
     links: list[dict[str, Any]]
-    cited_sources: list[dict[str, Any]]  # of the proposal and of its terms, by id
+    cited_sources: list[dict[str, Any]]
 
 
 def as_basis(entries: Iterable[engine.StanceBasis | dict[str, Any]] | None) -> Basis:
