@@ -29,14 +29,14 @@ def test_the_home_page_makes_a_constant_number_of_queries(
     client, aftermath, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
-        client.get("/")
+        assert client.get("/").status_code == 200
 
 
 def test_the_home_page_makes_as_many_queries_with_only_the_demo(
     client, demo, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
-        client.get("/")
+        assert client.get("/").status_code == 200
 
 
 def test_a_stale_status_shows_as_recomputing(client, demo):

@@ -34,9 +34,9 @@ def test_the_party_page_makes_a_constant_number_of_queries(
     client, aftermath, django_assert_num_queries
 ):
     with django_assert_num_queries(8):
-        client.get("/parties/russia/")
+        assert client.get("/parties/russia/").status_code == 200
     with django_assert_num_queries(8):
-        client.get("/parties/ukraine/")
+        assert client.get("/parties/ukraine/").status_code == 200
 
 
 def test_an_unknown_party_is_a_404(client, db):

@@ -105,7 +105,7 @@ def test_the_proposal_page_makes_a_constant_number_of_queries(
     pages = [url(memorandum()), url(aftermath["bodies_term"].proposal), url(aftermath["counter"])]
     for page in pages:
         with django_assert_num_queries(12):
-            client.get(page)
+            assert client.get(page).status_code == 200
 
 
 def test_the_term_page_shows_its_positions_and_ledger(client, analyst_client, aftermath):
@@ -128,9 +128,9 @@ def test_the_term_page_makes_a_constant_number_of_queries(
     client, aftermath, django_assert_num_queries
 ):
     with django_assert_num_queries(11):
-        client.get(f"/terms/{aftermath['bodies_term'].pk}/")
+        assert client.get(f"/terms/{aftermath['bodies_term'].pk}/").status_code == 200
     with django_assert_num_queries(11):
-        client.get(f"/terms/{aftermath['neutral'].pk}/")
+        assert client.get(f"/terms/{aftermath['neutral'].pk}/").status_code == 200
 
 
 def test_an_unknown_proposal_or_term_is_a_404(client, db):

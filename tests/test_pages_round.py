@@ -63,14 +63,14 @@ def test_the_round_page_makes_a_constant_number_of_queries(
     with django_assert_num_queries(
         snapshot_queries(aftermath["round3"].negotiation_id) + ROUND_QUERIES
     ):
-        client.get(URL)
+        assert client.get(URL).status_code == 200
 
 
 def test_the_round_page_makes_as_many_queries_with_only_the_demo(
     client, demo, django_assert_num_queries
 ):
     with django_assert_num_queries(snapshot_queries(demo.pk) + ROUND_QUERIES):
-        client.get(URL)
+        assert client.get(URL).status_code == 200
 
 
 def test_an_unknown_round_is_a_404(client, demo):
