@@ -10,6 +10,11 @@ from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
 from parties.models import Party, Person
 
+# Statuses and stances are the engine's vocabulary, defined once (proposals/engine).
+from proposals.engine.vocabulary import AGREED_OR_BEYOND as AGREED_OR_BEYOND
+from proposals.engine.vocabulary import Stance as Stance
+from proposals.engine.vocabulary import Status as Status
+
 
 class SourceKind(models.TextChoices):
     NEWS = "news", "News report"
@@ -35,22 +40,6 @@ class TextStatus(models.TextChoices):
     REPORTED = "reported", "Reported"
     LEAKED = "leaked", "Leaked"
     DRAFT = "draft", "Draft"
-
-
-class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    CONDITIONAL = "conditional", "Conditional"
-    AGREED = "agreed", "Agreed"
-    IN_IMPLEMENTATION = "in_implementation", "In implementation"
-    IMPLEMENTED = "implemented", "Implemented"
-    PARTIALLY_AGREED = "partially_agreed", "Partially agreed"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-# Agreed, or further along: what counts as agreement in shares, pages and summaries.
-AGREED_OR_BEYOND = frozenset({Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED})
 
 
 class LinkKind(models.TextChoices):
@@ -81,16 +70,6 @@ class Stage(models.TextChoices):
     CEASEFIRE = "ceasefire", "Ceasefire"
     SETTLEMENT = "settlement", "Settlement"
     IMPLEMENTATION = "implementation", "Implementation"
-
-
-class Stance(models.TextChoices):
-    PROPOSES = "proposes", "proposes"
-    SUPPORTS = "supports", "supports"
-    ACCEPTS = "accepts", "accepts"
-    CONDITIONAL = "conditional", "accepts on conditions"
-    UNDECIDED = "undecided", "is undecided on"
-    REJECTS = "rejects", "rejects"
-    WITHDRAWS = "withdraws", "withdraws"
 
 
 COMPUTED_STATUS_FIELDS = [

@@ -3,7 +3,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from proposals.engine import (
@@ -20,6 +20,7 @@ from proposals.engine import (
     term_status,
     timeline,
 )
+from proposals.engine.conditions import least_fixed_point
 
 RU, UA, US, TR = 1, 2, 3, 4
 NAMES = {RU: "Russia", UA: "Ukraine", US: "United States", TR: "Turkey"}
@@ -295,6 +296,19 @@ def test_it_never_resolves_a_condition_without_known_terms(refs):
     last = timeline(n.snapshot(), p, D)[-1]
     assert (last.term_id, last.status) == (t, "conditional")
     assert last.reason == term_status(n.snapshot(), t, D).reason
+
+
+def test_it_agrees_through_a_chain_of_conditions_in_the_fixed_point():
+    assert least_fixed_point({1: {2}, 2: {3}}, {3}) == {1, 2, 3}
+
+
+def test_it_cuts_conditions_that_lead_back_to_themselves_in_the_fixed_point():
+    assert least_fixed_point({1: {2}, 2: {1}, 3: {3}, 4: {1, 5}}, {5}) == {5}
+
+
+def test_it_agrees_a_term_only_once_all_its_named_terms_are_agreed_in_the_fixed_point():
+    assert least_fixed_point({1: {2, 3}, 4: set()}, {2}) == {2, 4}
+    assert least_fixed_point({1: {2, 3}}, {2, 3}) == {1, 2, 3}
 
 
 # ---------------------------------------------------------------- implementation
@@ -753,8 +767,7 @@ def test_it_keeps_an_agreed_term_agreed_when_a_consent_party_accepts_again(snaps
     agreed = [(p, t) for p in before.values() for t in p.terms if t.status in ADVANCEMENT]
     consent = {p.id: sorted(p.consent_party_ids) for p in snapshot.proposals}
     candidates = [(p, t) for p, t in agreed if consent[p.proposal_id]]
-    if not candidates:
-        return
+    assume(candidates)
     proposal, term = data.draw(st.sampled_from(candidates))
     party = data.draw(st.sampled_from(consent[proposal.proposal_id]))
     fresh = max((p.id for p in snapshot.positions), default=0) + 1

@@ -31,3 +31,8 @@ def test_the_engine_stances_are_the_models_stances():
         engine.WITHDRAWS,
     }
     assert spelled == set(Stance.values)
+
+
+def test_the_models_import_the_one_vocabulary_the_engine_defines():
+    assert Status is engine.Status and Stance is engine.Stance
+    assert AGREED_OR_BEYOND is engine.AGREED_OR_BEYOND

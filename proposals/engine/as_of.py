@@ -1,0 +1,164 @@
+"""Status as of a day: the one path by which every answer is computed, whether a term's,
+a proposal's, all of a negotiation's, or a timeline's on each of its change dates.
+
+Statuses before the implementation overlay are looked up in the histories of
+changes.py; the stances, met conditions, overlay and reasons are then worked out for
+just the proposal and terms asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from datetime import date
+from typing import NamedTuple
+
+from . import reasons
+from .changes import Histories, status_on, walk
+from .conditions import counts_as, is_met
+from .data import ProposalStatus, StanceBasis, TermIn, TermStatus
+from .index import Index
+from .rules import Progress, aggregate, implementation, is_superseded, items
+from .stances import Stances
+from .vocabulary import AGREED, CONDITIONAL_STANCE, SUPERSEDED
+
+
+class Day(NamedTuple):
+    """A proposal and some of its terms as of a day, before the implementation overlay."""
+
+    on: date
+    proposal_id: int
+    whole: Stances  # the stances on the whole proposal
+    term_stances: dict[int, Stances]
+    status: dict[int, str]
+    accepted: set[int]  # ids of the conditional positions whose conditions are met
+
+
+def basis_of(stances: Stances, accepted: AbstractSet[int]) -> tuple[StanceBasis, ...]:
+    return tuple(
+        StanceBasis(party, None, None, None, None, None)
+        if p is None
+        else StanceBasis(
+            party,
+            p.stance,
+            counts_as(p, accepted),
+            p.id,
+            p.stated_on,
+            "proposal" if p.term_id is None else "term",
+        )
+        for party, p in stances.items()
+    )
+
+
+class Statuses:
+    """The statuses of one snapshot's terms and proposals, as of any day."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.wording = reasons.Wording(index.names)
+        self._histories: Histories | None = None
+
+    @property
+    def histories(self) -> Histories:
+        if self._histories is None:
+            self._histories = walk(self.index)
+        return self._histories
+
+    # ------------------------------------------------------------ answers
+
+    def term_status(self, term_id: int, on: date) -> TermStatus:
+        term = self.index.term(term_id)
+        return self.term_result(term_id, self.day(term.proposal_id, [term_id], on))
+
+    def proposal_status(self, proposal_id: int, on: date) -> ProposalStatus:
+        self.index.proposal(proposal_id)
+        return self.proposal_result(self._whole_day(proposal_id, on))
+
+    def all_statuses(self, on: date) -> dict[int, ProposalStatus]:
+        return {
+            pid: self.proposal_result(self._whole_day(pid, on))
+            for pid in sorted(self.index.proposals)
+        }
+
+    def _whole_day(self, proposal_id: int, on: date) -> Day:
+        return self.day(proposal_id, [t.id for t in self.index.terms_of[proposal_id]], on)
+
+    # ------------------------------------------------------------ the one path
+
+    def day(self, proposal_id: int, term_ids: Sequence[int], on: date) -> Day:
+        """A proposal and the given terms of it as of a day: their stances (§3 rule 2), the
+        conditions met and the terms' statuses before the overlay."""
+        index, changes = self.index, self.histories.terms
+        whole = index.stances.on_whole(proposal_id, index.parties[proposal_id], on)
+        term_stances = {t: index.stances.on_one_term(t, whole, on) for t in term_ids}
+        status = {t: status_on(changes.get(t), on) for t in term_ids}
+
+        def agreed(term_id: int) -> bool:
+            return status_on(changes.get(term_id), on) == AGREED
+
+        accepted = {
+            p.id
+            for stances in (whole, *term_stances.values())
+            for p in stances.values()
+            if p is not None and p.stance == CONDITIONAL_STANCE and is_met(p, index.terms, agreed)
+        }
+        return Day(on, proposal_id, whole, term_stances, status, accepted)
+
+    def overlay(self, term: TermIn, status: str, on: date) -> tuple[str, Progress]:
+        """A term's status after the implementation overlay, and its progress."""
+        progress = implementation(term, self.index.ledgers.get(term.id), on)
+        if status == AGREED and progress.status is not None:
+            return progress.status, progress
+        return status, progress
+
+    def statuses_only(self, proposal_id: int, on: date) -> tuple[str, ...]:
+        """The statuses of a proposal's terms (or, without terms, its own before any
+        superseding) on a day, without stances or reasons: what a timeline compares."""
+        terms_of = self.index.terms_of[proposal_id]
+        if not terms_of:
+            return (status_on(self.histories.proposals.get(proposal_id), on),)
+        changes = self.histories.terms
+        statuses: list[str] = []
+        for term in terms_of:
+            status = status_on(changes.get(term.id), on)
+            if status == AGREED:
+                status = self.overlay(term, status, on)[0]
+            statuses.append(status)
+        return tuple(statuses)
+
+    # ------------------------------------------------------------ results
+
+    def term_result(self, term_id: int, day: Day) -> TermStatus:
+        term = self.index.terms[term_id]
+        basis = basis_of(day.term_stances[term_id], day.accepted)
+        status, progress = self.overlay(term, day.status[term_id], day.on)
+        if status != day.status[term_id]:
+            ledger = self.index.ledgers[term_id]
+            reason = reasons.implementation(term, ledger, progress, day.on)
+        else:
+            reason = self.wording.stances(status, basis, self.index.proposals[term.proposal_id])
+        return TermStatus(term_id, status, reason, basis, progress.delivered)
+
+    def proposal_result(self, day: Day) -> ProposalStatus:
+        basis = basis_of(day.whole, day.accepted)
+        terms = tuple(self.term_result(t.id, day) for t in self.index.terms_of[day.proposal_id])
+        statuses = [t.status for t in terms]
+        status, reason = self.outcome(day, statuses, lambda i: terms[i].reason)
+        return ProposalStatus(day.proposal_id, status, reason, basis, terms)
+
+    def outcome(
+        self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
+    ) -> tuple[str, str]:
+        """The proposal's status and reason from its terms' statuses (in `terms_of` order);
+        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats."""
+        proposal = self.index.proposals[day.proposal_id]
+        if is_superseded(proposal, day.on):
+            return SUPERSEDED, reasons.superseded(proposal)
+        if not statuses:
+            status = status_on(self.histories.proposals.get(proposal.id), day.on)
+            basis = basis_of(day.whole, day.accepted)
+            return status, self.wording.stances(status, basis, proposal)
+        entries = items(self.index.terms_of[proposal.id], statuses)
+        status = aggregate([entry.status for entry in entries])
+        tabler = None if proposal.tabled_by_id is None else day.whole[proposal.tabled_by_id]
+        return status, self.wording.aggregate(status, entries, tabler, reason_of)

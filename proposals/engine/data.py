@@ -1,0 +1,105 @@
+"""What the engine reads (one negotiation's snapshot) and what it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+# ---------------------------------------------------------------- input
+
+
+@dataclass(frozen=True)
+class PositionIn:
+    id: int
+    party_id: int
+    proposal_id: int
+    term_id: int | None
+    stance: str
+    stated_on: date
+    conditional_on: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TermIn:
+    id: int
+    proposal_id: int
+    ordinal: int
+    label: str = ""
+    option_group: str = ""
+    option: str = ""
+    quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class EventIn:
+    id: int
+    term_id: int
+    happened_on: date
+    quantity: int | None = None
+    completes: bool = False
+
+
+@dataclass(frozen=True)
+class ProposalIn:
+    id: int
+    tabled_by_id: int | None
+    consent_party_ids: frozenset[int]
+    superseded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    proposals: tuple[ProposalIn, ...]
+    terms: tuple[TermIn, ...]
+    positions: tuple[PositionIn, ...]
+    events: tuple[EventIn, ...]
+    party_names: Mapping[int, str]
+
+
+# ---------------------------------------------------------------- output
+
+
+@dataclass(frozen=True)
+class StanceBasis:
+    party_id: int
+    stance: str | None
+    counts_as: str | None
+    position_id: int | None
+    stated_on: date | None
+    level: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "stated_on": self.stated_on and self.stated_on.isoformat()}
+
+
+def basis_as_json(basis: Iterable[StanceBasis]) -> list[dict[str, Any]]:
+    return [entry.to_dict() for entry in basis]
+
+
+@dataclass(frozen=True)
+class TermStatus:
+    term_id: int
+    status: str
+    reason: str
+    basis: tuple[StanceBasis, ...]
+    delivered: int
+
+
+@dataclass(frozen=True)
+class ProposalStatus:
+    proposal_id: int
+    status: str
+    reason: str
+    basis: tuple[StanceBasis, ...]
+    terms: tuple[TermStatus, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    status: str
+    reason: str
+    term_id: int | None
+    previous_status: str | None

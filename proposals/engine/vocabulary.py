@@ -1,0 +1,48 @@
+"""The one vocabulary of statuses and stances: the engine's and the models' (DESIGN §3).
+
+`Status` and `Stance` are the models' choices (proposals/models.py imports them); the
+engine compares and returns their plain string values, which is what the database stores.
+"""
+
+from __future__ import annotations
+
+from django.db.models.enums import TextChoices
+
+
+class Status(TextChoices):
+    OPEN = "open", "Open"
+    CONDITIONAL = "conditional", "Conditional"
+    AGREED = "agreed", "Agreed"
+    IN_IMPLEMENTATION = "in_implementation", "In implementation"
+    IMPLEMENTED = "implemented", "Implemented"
+    PARTIALLY_AGREED = "partially_agreed", "Partially agreed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Stance(TextChoices):
+    PROPOSES = "proposes", "proposes"
+    SUPPORTS = "supports", "supports"
+    ACCEPTS = "accepts", "accepts"
+    CONDITIONAL = "conditional", "accepts on conditions"
+    UNDECIDED = "undecided", "is undecided on"
+    REJECTS = "rejects", "rejects"
+    WITHDRAWS = "withdraws", "withdraws"
+
+
+# Agreed, or further along: what counts as agreement in shares, pages and summaries.
+AGREED_OR_BEYOND = frozenset({Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED})
+
+PROPOSES, SUPPORTS, ACCEPTS = Stance.PROPOSES.value, Stance.SUPPORTS.value, Stance.ACCEPTS.value
+UNDECIDED, REJECTS, WITHDRAWS = Stance.UNDECIDED.value, Stance.REJECTS.value, Stance.WITHDRAWS.value
+CONDITIONAL_STANCE = Stance.CONDITIONAL.value
+
+OPEN, CONDITIONAL, AGREED = Status.OPEN.value, Status.CONDITIONAL.value, Status.AGREED.value
+IN_IMPLEMENTATION, IMPLEMENTED = Status.IN_IMPLEMENTATION.value, Status.IMPLEMENTED.value
+REJECTED, WITHDRAWN = Status.REJECTED.value, Status.WITHDRAWN.value
+SUPERSEDED, PARTIALLY_AGREED = Status.SUPERSEDED.value, Status.PARTIALLY_AGREED.value
+
+AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS})
+ADVANCEMENT = {AGREED: 0, IN_IMPLEMENTATION: 1, IMPLEMENTED: 2}  # "agreed or beyond"
+DEAD = frozenset({REJECTED, WITHDRAWN})
