@@ -55,7 +55,9 @@ class Negotiation(Versioned, StatusSummary):
     )
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    parties = models.ManyToManyField(Party, through="Participation", related_name="negotiations")
+    parties: models.ManyToManyField[Party, Participation] = models.ManyToManyField(
+        Party, through="Participation", related_name="negotiations"
+    )
 
     class Meta:
         ordering = ["-started_on", "title"]
@@ -84,7 +86,9 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         """The parties whose consent makes something agreed, unless a proposal names its own
         (proposals.models.consent_party_ids)."""
         return list(
-            self.filter(negotiation_id=negotiation_id).principals().values_list("party_id", flat=True)
+            self.filter(negotiation_id=negotiation_id)
+            .principals()
+            .values_list("party_id", flat=True)
         )
 
 

@@ -128,9 +128,7 @@ class Source(Versioned):
 PIPELINE_FIELDS = ["status_generation", "status_stale_since"]
 
 
-def consent_party_ids(
-    required: Iterable[int | None], principals: Iterable[int]
-) -> frozenset[int]:
+def consent_party_ids(required: Iterable[int | None], principals: Iterable[int]) -> frozenset[int]:
     """Whose consent makes a proposal agreed (DESIGN §3, rule 1): the parties it names as
     required, else its negotiation's principals. The one place this rule is written: the
     engine's input, the API and the pages all call it."""

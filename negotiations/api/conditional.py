@@ -18,8 +18,6 @@ from negotiations.api.errors import PreconditionFailed, PreconditionRequired
 # --------------------------------------------------------------------------- renderers
 
 
-
-
 def make_etag(*parts: Any, version: int | None = None) -> str:
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
     return f'"v{version}-{digest}"' if version is not None else f'"{digest}"'
@@ -98,4 +96,3 @@ def expected_version(request: Request, current: int) -> int:
 def latest(values: Iterable[datetime.datetime | None]) -> datetime.datetime | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
-

@@ -13,8 +13,6 @@ from negotiations.core.roles import is_editor, may_export, may_read
 # --------------------------------------------------------------------------- renderers
 
 
-
-
 class RolePermission(BasePermission):
     """Reads: anyone when PARLEY_PUBLIC_READ is on, else users with a role. CSV exports:
     analysts, editors, admins. Writes: editors and admins."""
@@ -59,4 +57,3 @@ class AuthThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-

@@ -22,8 +22,6 @@ from negotiations.core.exports import defuse
 # --------------------------------------------------------------------------- renderers
 
 
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, Promise):
         return force_str(value)
@@ -109,4 +107,3 @@ class FormatNegotiation(DefaultContentNegotiation):
             raise exceptions.ValidationError(
                 {"format": [f"Unknown format; this endpoint gives {formats}."]}
             ) from None
-
