@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Subquery, Sum
+from django.http import HttpResponseBase
 from django.utils import timezone
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
@@ -31,16 +33,16 @@ from negotiations.api.filters import array_of
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
+from negotiations.core.versioning import Versioned
 
 # --------------------------------------------------------------------------- filters
-
-
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
     """Read side of a resource. Subclasses add write mixins for what their services do."""
 
     model: ClassVar[type[models.Model]]
+    serializer_class: type[serializers.ModelSerializer]
     columns: ClassVar[tuple[str, ...]]
     # output name -> (through model, its column pointing at this row, the id column)
     arrays: ClassVar[Mapping[str, tuple[type[models.Model], str, str]]] = {}
@@ -98,7 +100,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     # ----- list
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         queryset = self.filter_queryset(self.get_queryset())
         deleted = self.last_deleted()
         fingerprint = queryset.aggregate(
@@ -123,7 +125,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
                 f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
             )
         else:
-            rows, next_url = self.paginator.paginate(values, request)
+            paginator = self.paginator
+            assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
+            rows, next_url = paginator.paginate(values, request)
             response = page_response([self.shape(r) for r in rows], fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
@@ -174,7 +178,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in self.serializer_class.Meta.fields}
 
-    def retrieve(self, request: Request, pk: Any = None, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(
+        self, request: Request, pk: Any = None, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         row = self.detail_row(pk)
         etag, last_modified = self.detail_validators(row)
         if unchanged := not_modified(request, etag, last_modified):
@@ -185,13 +191,15 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     # ----- writes (used by the mixins below)
 
-    def get_object_for_write(self, pk: Any) -> models.Model:
+    def get_object_for_write(self, pk: Any) -> Versioned:
         try:
-            return self.model._default_manager.get(pk=pk)
-        except self.model.DoesNotExist:
+            instance = self.model._default_manager.get(pk=pk)
+        except ObjectDoesNotExist:
             raise exceptions.NotFound(
                 f"There is no {self.model._meta.verbose_name} {pk}."
             ) from None
+        assert isinstance(instance, Versioned)  # only versioned resources take writes
+        return instance
 
     def written(self, instance: models.Model, code: int) -> Response:
         """The representation after a write, with the new ETag to send with the next one."""
@@ -204,7 +212,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return response
 
 
-class CreateMixin:
+if TYPE_CHECKING:
+    # The mixins are only ever combined with ResourceViewSet; mypy checks them as such.
+    _Resource = ResourceViewSet
+else:
+    _Resource = object
+
+
+class CreateMixin(_Resource):
     """POST: validate with the input serializer, then call the service. Viewsets name
     their services (`create_service = staticmethod(services.x_create)`), as the admin
     does (negotiations/admin_base.py)."""
@@ -222,7 +237,7 @@ class CreateMixin:
         return self.written(instance, status.HTTP_201_CREATED)
 
 
-class UpdateMixin:
+class UpdateMixin(_Resource):
     """PATCH with If-Match: only the fields sent change; the service's conditional UPDATE
     refuses a version someone else has already replaced."""
 
@@ -247,11 +262,11 @@ class UpdateMixin:
                 {"non_field_errors": ["Send at least one field to change."]}
             )
         with transaction.atomic():
-            instance = self.perform_update(instance, version, changes)
-        return self.written(instance, status.HTTP_200_OK)
+            updated = self.perform_update(instance, version, changes)
+        return self.written(updated, status.HTTP_200_OK)
 
 
-class DeleteMixin:
+class DeleteMixin(_Resource):
     """DELETE with `?reason=` (kept in the audit history and the deleted-ids feed);
     If-Match is optional and, when sent, must name the current version."""
 
@@ -290,6 +305,5 @@ class VersionedSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        read_only_fields = ("id", "version", "created_at", "updated_at")
+        read_only_fields: tuple[str, ...] = ("id", "version", "created_at", "updated_at")
         validators: list[Any] = []
-
