@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("negotiations.core.accounts")),
     path("edit/", include("negotiations.editing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("api/v1/", include("negotiations.api.urls")),
+    path("api/v1/", include("negotiations.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -15,8 +15,6 @@ from rest_framework.request import Request
 
 from negotiations.api.errors import PreconditionFailed, PreconditionRequired
 
-# --------------------------------------------------------------------------- renderers
-
 
 def make_etag(*parts: Any, version: int | None = None) -> str:
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()

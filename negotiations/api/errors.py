@@ -15,8 +15,6 @@ from rest_framework.response import Response
 
 from negotiations.core.versioning import VersionConflict
 
-# --------------------------------------------------------------------------- renderers
-
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428

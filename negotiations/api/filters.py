@@ -13,8 +13,6 @@ from django.db import models
 from django.db.models import OuterRef
 from rest_framework import exceptions
 
-# --------------------------------------------------------------------------- filters
-
 
 class IdFilter(django_filters.Filter):
     """An id (no existence check: an unknown id simply matches nothing)."""

@@ -14,8 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-# --------------------------------------------------------------------------- renderers
-
 
 def encode_cursor(changed_at: datetime.datetime, pk: int) -> str:
     raw = f"{changed_at.isoformat()}|{pk}".encode()

@@ -10,8 +10,6 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from negotiations.core.roles import is_editor, may_export, may_read
 
-# --------------------------------------------------------------------------- renderers
-
 
 class RolePermission(BasePermission):
     """Reads: anyone when PARLEY_PUBLIC_READ is on, else users with a role. CSV exports:

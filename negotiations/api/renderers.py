@@ -19,8 +19,6 @@ from rest_framework.renderers import BaseRenderer
 
 from negotiations.core.exports import defuse
 
-# --------------------------------------------------------------------------- renderers
-
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Promise):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
@@ -34,8 +34,6 @@ from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.core.versioning import Versioned
-
-# --------------------------------------------------------------------------- filters
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -212,17 +210,10 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return response
 
 
-if TYPE_CHECKING:
-    # The mixins are only ever combined with ResourceViewSet; mypy checks them as such.
-    _Resource = ResourceViewSet
-else:
-    _Resource = object
-
-
-class CreateMixin(_Resource):
+class CreateMixin(ResourceViewSet):
     """POST: validate with the input serializer, then call the service. Viewsets name
     their services (`create_service = staticmethod(services.x_create)`), as the admin
-    does (negotiations/admin_base.py)."""
+    does (negotiations/core/admin_base.py)."""
 
     create_service: ClassVar[Callable[..., Any]]
 
@@ -237,7 +228,7 @@ class CreateMixin(_Resource):
         return self.written(instance, status.HTTP_201_CREATED)
 
 
-class UpdateMixin(_Resource):
+class UpdateMixin(ResourceViewSet):
     """PATCH with If-Match: only the fields sent change; the service's conditional UPDATE
     refuses a version someone else has already replaced."""
 
@@ -266,7 +257,7 @@ class UpdateMixin(_Resource):
         return self.written(updated, status.HTTP_200_OK)
 
 
-class DeleteMixin(_Resource):
+class DeleteMixin(ResourceViewSet):
     """DELETE with `?reason=` (kept in the audit history and the deleted-ids feed);
     If-Match is optional and, when sent, must name the current version."""
 

@@ -1,3 +1,3 @@
 """API resources of the proposals app, one module per resource (the router is
-negotiations/api/urls.py); negotiations.py and rounds.py extend the negotiation domain's
+negotiations/api_urls.py); negotiations.py and rounds.py extend the negotiation domain's
 resources with what needs the proposals' statuses."""

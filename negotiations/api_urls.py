@@ -3,11 +3,11 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from negotiations.api import auth as api_auth
-from negotiations.api import changes as api_sync
+from negotiations.api import auth
 from negotiations.resources import rounds as structure
 from parties import api as parties_api
 from proposals.api import (
+    deleted,
     ledger,
     links,
     negotiations,
@@ -38,9 +38,9 @@ router.register(
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [
-    path("deleted/", api_sync.DeletedView.as_view(), name="api-deleted"),
-    path("auth/tokens/", api_auth.TokenListView.as_view(), name="api-tokens"),
-    path("auth/tokens/<str:token_key>/", api_auth.TokenDetailView.as_view(), name="api-token"),
-    path("auth/me/", api_auth.MeView.as_view(), name="api-me"),
+    path("deleted/", deleted.DeletedView.as_view(), name="api-deleted"),
+    path("auth/tokens/", auth.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", auth.TokenDetailView.as_view(), name="api-token"),
+    path("auth/me/", auth.MeView.as_view(), name="api-me"),
     *router.urls,
 ]
