@@ -9,11 +9,17 @@ from typing import Any
 import django_filters
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
-from negotiations.api.params import AsOfParameter, aggregate_of, id_lists, output_columns
+from negotiations.api.params import (
+    AsOfParameter,
+    aggregate_of,
+    id_lists,
+    output_columns,
+    output_fields,
+)
 from negotiations.api.schema import AS_OF, resource_docs
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.viewsets import (
@@ -23,13 +29,28 @@ from negotiations.api.viewsets import (
     UpdateMixin,
     VersionedSerializer,
 )
+from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerializer
 from parties.models import Party, Person
 from proposals import services
-from proposals.api.detail import ProposalDetailSerializer, detail_output
 from proposals.api.history import HistoryAction
-from proposals.api.statuses import STATUS_CHANGED_AT, StatusFreshnessFields, freshness
-from proposals.api.terms import NESTED_TERM, TERM_EXAMPLE
+from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
+from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
+from proposals.api.statuses import (
+    STATUS_CHANGED_AT,
+    StanceSerializer,
+    StatusFreshnessFields,
+    freshness,
+    stances_from_basis,
+)
+from proposals.api.terms import (
+    NESTED_TERM,
+    NESTED_TERM_COLUMNS,
+    TERM_EXAMPLE,
+    NestedTermSerializer,
+    nested_term,
+)
 from proposals.models import Proposal, ProposalKind, ProposalLink, Source, Status, Term, TextStatus
+from proposals.selectors import proposal_detail
 
 
 class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
@@ -96,6 +117,66 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
 
 # Given only when tabling: afterwards they are a position's.
 CREATE_ONLY = tuple(name for name, field in ProposalSerializer().fields.items() if field.write_only)
+
+
+class ProposalDetailSerializer(ProposalSerializer):
+    """A proposal with everything a client needs in one call: the proposal's own fields
+    (declared once, on ProposalSerializer) and what it nests."""
+
+    as_of = serializers.DateField(
+        allow_null=True, help_text="The day asked for with ?as_of; null: stored statuses."
+    )
+    consent_parties = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Whose consent makes it agreed: required_parties, else the principals.",
+    )
+    parties = PartyBriefSerializer(many=True, help_text="Every party the stances name.")
+    stances = StanceSerializer(many=True, help_text="Stances on the proposal as a whole.")
+    terms = NestedTermSerializer(many=True)
+    links = LinkBriefSerializer(many=True)
+    cited_sources = SourceBriefSerializer(
+        many=True, help_text="The sources of the proposal and of its terms."
+    )
+
+    class Meta(ProposalSerializer.Meta):
+        fields = (
+            *(name for name in ProposalSerializer.Meta.fields if name not in CREATE_ONLY),
+            "as_of",
+            "consent_parties",
+            "parties",
+            "stances",
+            "terms",
+            "links",
+            "cited_sources",
+        )
+
+
+PROPOSAL_DETAIL = tuple(output_fields(ProposalDetailSerializer))
+
+
+def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str, Any]:
+    """The detail of the proposal whose row (ResourceViewSet.detail_row) is `row`."""
+    detail = proposal_detail(
+        row,
+        as_of=as_of,
+        term_fields=NESTED_TERM_COLUMNS,
+        party_fields=PARTY_BRIEF,
+        source_fields=SOURCE_BRIEF,
+    )
+    if detail is None:
+        raise exceptions.NotFound("This proposal did not exist on that day.")
+    values = {
+        **detail.proposal,
+        "status_freshness": freshness(detail.proposal["status_stale"]),
+        "as_of": detail.as_of,
+        "consent_parties": detail.consent_parties,
+        "parties": detail.parties,
+        "stances": stances_from_basis(detail.basis),
+        "terms": [nested_term(term) for term in detail.terms],
+        "links": [{name: link[name] for name in LINK_BRIEF} for link in detail.links],
+        "cited_sources": detail.cited_sources,
+    }
+    return {name: values[name] for name in PROPOSAL_DETAIL}
 
 
 class ProposalFilter(ParleyFilterSet):

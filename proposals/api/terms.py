@@ -85,28 +85,33 @@ class TermSerializer(StatusFreshnessFields, VersionedSerializer):
         )
 
 
-# A term as its proposal's detail carries it.
-class NestedTermSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    ordinal = serializers.IntegerField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
-    text = serializers.CharField()
-    category = serializers.CharField()
-    stage = serializers.CharField()
-    option_group = serializers.CharField()
-    option = serializers.CharField()
-    derived_from = serializers.IntegerField(allow_null=True)
-    quantity = serializers.IntegerField(allow_null=True)
-    unit = serializers.CharField()
-    delivered = serializers.IntegerField()
-    due_on = serializers.DateField(allow_null=True)
-    sources = serializers.ListField(child=serializers.IntegerField())
-    status = serializers.CharField()
-    status_reason = serializers.CharField()
-    status_since = serializers.DateField(allow_null=True)
-    status_stale = serializers.BooleanField()
-    version = serializers.IntegerField()
-    stances = StanceSerializer(many=True)
+class NestedTermSerializer(TermSerializer):
+    """A term as its proposal's detail carries it: the term's own fields (declared once,
+    on TermSerializer), fewer of them."""
+
+    class Meta(TermSerializer.Meta):
+        fields = (
+            "id",
+            "ordinal",
+            "label",
+            "text",
+            "category",
+            "stage",
+            "option_group",
+            "option",
+            "derived_from",
+            "quantity",
+            "unit",
+            "delivered",
+            "due_on",
+            "sources",
+            "status",
+            "status_reason",
+            "status_since",
+            "status_stale",
+            "version",
+            "stances",
+        )
 
 
 NESTED_TERM = tuple(output_fields(NestedTermSerializer))
