@@ -11,15 +11,15 @@ class ParticipationInline(ServiceInline):
     fields = ["party", "roles", "note", "expected_version"]
     autocomplete_fields = ["party"]
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.participation_create(negotiation=parent, **data)
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         return services.participation_update(
             participation=obj, expected_version=expected_version, **data
         )
 
-    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+    def delete_row(self, obj, reason):
         services.participation_delete(participation=obj, reason=reason)
 
 
@@ -31,7 +31,7 @@ class RoundInline(admin.TabularInline):
     show_change_link = True
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -54,13 +54,13 @@ class DelegationInline(ServiceInline):
     fields = ["party", "head", "members_text", "expected_version"]
     autocomplete_fields = ["party", "head"]
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.delegation_create(round=parent, **data)
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         return services.delegation_update(delegation=obj, expected_version=expected_version, **data)
 
-    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+    def delete_row(self, obj, reason):
         services.delegation_delete(delegation=obj, reason=reason)
 
 

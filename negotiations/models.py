@@ -36,7 +36,7 @@ SUMMARY_FIELDS = ["status_summary", "status_summary_at"]
 
 class StatusSummary(models.Model):
     """Counts per status and the share of live terms agreed, refreshed with the statuses
-    (proposals/status.py); never edited by hand."""
+    (proposals/summaries.py); never edited by hand."""
 
     status_summary = models.JSONField(default=dict, blank=True, editable=False)
     status_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -73,9 +73,6 @@ class Negotiation(Versioned, StatusSummary):
 
     def __str__(self) -> str:
         return self.title
-
-    def principal_ids(self) -> list[int]:
-        return Participation.objects.principal_ids(self.pk)
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):

@@ -147,8 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Accounts (negotiations/accounts.py): Django's auth views at /accounts/, roles as groups
-# (negotiations/roles.py), and django-axes against password guessing: after
+# Accounts (negotiations/core/accounts.py): Django's auth views at /accounts/, roles as groups
+# (negotiations/core/roles.py), and django-axes against password guessing: after
 # PARLEY_LOGIN_FAILURES failed logins for one username from one address, that pair is
 # locked out for PARLEY_LOCKOUT_MINUTES.
 AUTHENTICATION_BACKENDS = [
@@ -326,7 +326,7 @@ PGHISTORY_DEFAULT_TRACKERS = (
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="audit_events")
 
 # REST API (/api/v1/, negotiations/api_urls.py). Anonymous clients may read when
-# PARLEY_PUBLIC_READ is on; writes need the editor role (negotiations/roles.py).
+# PARLEY_PUBLIC_READ is on; writes need the editor role (negotiations/core/roles.py).
 PARLEY_PUBLIC_READ = env_bool("PARLEY_PUBLIC_READ", True)
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -50,13 +50,13 @@ class TermInline(ServiceInline):
     show_change_link = True
     extra = 0
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.term_create(proposal=parent, **data)
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         return services.term_update(term=obj, expected_version=expected_version, **data)
 
-    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+    def delete_row(self, obj, reason):
         services.term_delete(term=obj, reason=reason)
 
 
@@ -70,10 +70,10 @@ class ExistingPositionInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = "positions recorded"
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).select_related("party", "term", "speaker", "source")
 
 
@@ -95,10 +95,10 @@ class NewPositionInline(ServiceInline):
     verbose_name_plural = "record a new position"
     extra = 1
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).none()
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         raise AssertionError("positions are never edited")
 
 
@@ -106,7 +106,7 @@ class ProposalPositionInline(NewPositionInline):
     fk_name = "proposal"
     fields = ["term", *NewPositionInline.fields]
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.position_record(proposal=parent, **data)
 
 
@@ -122,16 +122,16 @@ class LinkInline(ServiceInline):
     verbose_name_plural = "links to other proposals"
     extra = 0
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.proposal_link_create(from_proposal=parent, **data)
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         raise AssertionError("delete the link and record a new one")
 
-    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+    def delete_row(self, obj, reason):
         services.proposal_link_delete(link=obj, reason=reason)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -143,7 +143,7 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = "status timeline (computed)"
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -189,7 +189,7 @@ class ProposalAdmin(ServiceAdmin):
         ("Record", {"fields": META_READONLY, "classes": ["collapse"]}),
     ]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
@@ -209,7 +209,7 @@ class TermExistingPositionInline(ExistingPositionInline):
 class TermPositionInline(NewPositionInline):
     fk_name = "term"
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.position_record(proposal=parent.proposal, term=parent, **data)
 
 
@@ -221,15 +221,15 @@ class ImplementationEventInline(ServiceInline):
     verbose_name_plural = "implementation (the exchange ledger)"
     extra = 0
 
-    def create_row(self, parent, data):  # type: ignore[no-untyped-def]
+    def create_row(self, parent, data):
         return services.implementation_event_record(term=parent, **data)
 
-    def update_row(self, obj, data, expected_version):  # type: ignore[no-untyped-def]
+    def update_row(self, obj, data, expected_version):
         return services.implementation_event_update(
             event=obj, expected_version=expected_version, **data
         )
 
-    def delete_row(self, obj, reason):  # type: ignore[no-untyped-def]
+    def delete_row(self, obj, reason):
         services.implementation_event_delete(event=obj, reason=reason)
 
 
@@ -246,7 +246,7 @@ class TermAdmin(ServiceAdmin):
     readonly_fields = [*STATUS_READONLY, "delivered", *META_READONLY]
     inlines = [TermExistingPositionInline, TermPositionInline, ImplementationEventInline]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).select_related("proposal")
 
 
@@ -271,11 +271,11 @@ class PositionAdmin(ServiceAdmin):
     ]
     readonly_fields = META_READONLY
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         # Positions are never overwritten: record a new one to correct a stance.
         return obj is None and super().has_change_permission(request)
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
@@ -309,5 +309,5 @@ class ProposalLinkAdmin(ServiceAdmin):
     search_fields = ["from_proposal__title", "to_proposal__title"]
     readonly_fields = META_READONLY
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)

@@ -160,7 +160,7 @@ class Proposal(Versioned, StatusFields):
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="proposals")
     # Bumped by every write that marks the proposal stale; a recompute clears the flag
-    # only if the generation it started from is still current (proposals/status.py).
+    # only if the generation it started from is still current (proposals/refresh.py).
     status_generation = models.PositiveBigIntegerField(default=0, editable=False)
     status_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
 

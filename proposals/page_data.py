@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,7 +207,7 @@ class LedgerLine:
     disputed: bool
 
 
-def ledger(events: Iterable[ImplementationEvent]) -> list[LedgerLine]:
+def ledger(events: Collection[ImplementationEvent]) -> list[LedgerLine]:
     disputed = {e.pk for group in disputed_events(events) for e in group}
     lines, running = [], 0
     for event in sorted(events, key=lambda e: (e.happened_on, e.pk)):

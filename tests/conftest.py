@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_engine_cache():
-    """Each test starts with no cached engine (proposals/selectors.py)."""
+    """Each test starts with no cached engine (proposals/selectors/as_of.py)."""
     from proposals.selectors import clear_engine_cache
 
     clear_engine_cache()

@@ -122,7 +122,7 @@ def round_two(negotiation: Negotiation) -> Round:
 
 
 def snapshot_queries(negotiation_id: int) -> int:
-    """What reading one negotiation into the engine costs (proposals/status.py owns it);
+    """What reading one negotiation into the engine costs (proposals/snapshot.py owns it);
     pages that replay history add their own fixed number of queries to it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

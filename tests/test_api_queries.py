@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
 
 # Anonymous reads (public read on). A token adds 2 queries (the token, the user's other
 # tokens) and, where roles matter (CSV, writes, PARLEY_PUBLIC_READ off), 1 for the roles.
-SNAPSHOT = 1000  # the engine's read of a negotiation (proposals/status.py), measured below
+SNAPSHOT = 1000  # the engine's read of a negotiation (proposals/snapshot.py), measured below
 QUERIES = {
     "/api/v1/parties/": 2,
     "/api/v1/people/": 2,

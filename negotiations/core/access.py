@@ -1,4 +1,4 @@
-"""Who may see the pages: the same rules as the API's (negotiations/roles.py).
+"""Who may see the pages: the same rules as the API's (negotiations/core/roles.py).
 
 Anonymous visitors read only while PARLEY_PUBLIC_READ is on; CSV exports (?format=csv)
 need a role (analyst, editor or admin), as in the API.

@@ -72,7 +72,7 @@ class ServiceAdmin(admin.ModelAdmin):
     form = ServiceModelForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+    def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         return type(form_class.__name__, (form_class,), {"service_admin": self})
 
@@ -94,17 +94,17 @@ class ServiceAdmin(admin.ModelAdmin):
             **kwargs,
         )
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         saved = self.write(form, change)
         obj.pk = saved.pk
         obj.version = saved.version
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change):
         # Many-to-many fields went through the service with the object itself.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+    def save_formset(self, request, form, formset, change):
         inline = getattr(formset, "service_inline", None)
         if inline is None:
             return super().save_formset(request, form, formset, change)
@@ -131,18 +131,18 @@ class ServiceAdmin(admin.ModelAdmin):
                 )
                 formset.changed_objects.append((updated, row.changed_data))
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj):
         if self.delete_service is None:
             return super().delete_model(request, obj)
         self.delete_service(
             **{self.instance_arg: obj}, reason=f"deleted in the admin by {request.user}"
         )
 
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
 
-    def changeform_view(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def changeform_view(self, request, *args, **kwargs):
         try:
             return super().changeform_view(request, *args, **kwargs)
         except VersionConflict as conflict:
@@ -189,7 +189,7 @@ class ServiceInline(admin.TabularInline):
     form = ServiceInlineForm
     extra = 1
 
-    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+    def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         form = type(formset.form.__name__, (formset.form,), {"service_inline": self, "parent": obj})
         return type(formset.__name__, (formset,), {"form": form, "service_inline": self})

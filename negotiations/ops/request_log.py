@@ -39,7 +39,7 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         queries = 0
 
-        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def count(execute, sql, params, many, context):
             nonlocal queries
             queries += 1
             return execute(sql, params, many, context)

@@ -2,6 +2,8 @@
 
 `Status` and `Stance` are the models' choices (proposals/models.py imports them); the
 engine compares and returns their plain string values, which is what the database stores.
+They are Django's TextChoices (a str enum with labels, from django.db.models.enums: no
+ORM, no settings), so the engine stays plain Python that any test can run.
 """
 
 from __future__ import annotations
@@ -31,9 +33,6 @@ class Stance(TextChoices):
     WITHDRAWS = "withdraws", "withdraws"
 
 
-# Agreed, or further along: what counts as agreement in shares, pages and summaries.
-AGREED_OR_BEYOND = frozenset({Status.AGREED, Status.IN_IMPLEMENTATION, Status.IMPLEMENTED})
-
 PROPOSES, SUPPORTS, ACCEPTS = Stance.PROPOSES.value, Stance.SUPPORTS.value, Stance.ACCEPTS.value
 UNDECIDED, REJECTS, WITHDRAWS = Stance.UNDECIDED.value, Stance.REJECTS.value, Stance.WITHDRAWS.value
 CONDITIONAL_STANCE = Stance.CONDITIONAL.value
@@ -45,4 +44,6 @@ SUPERSEDED, PARTIALLY_AGREED = Status.SUPERSEDED.value, Status.PARTIALLY_AGREED.
 
 AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS})
 ADVANCEMENT = {AGREED: 0, IN_IMPLEMENTATION: 1, IMPLEMENTED: 2}  # "agreed or beyond"
+# Agreed, or further along: what counts as agreement in shares, pages and summaries.
+AGREED_OR_BEYOND = frozenset(Status(status) for status in ADVANCEMENT)
 DEAD = frozenset({REJECTED, WITHDRAWN})

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from negotiations.models import Participation, Role
+from negotiations.models import Participation
 from proposals import engine
 from proposals.models import Proposal, Term
 from proposals.selectors.as_of import cached_engine
@@ -54,7 +54,7 @@ def stance_matrix(
     statuses = cached.statuses(as_of)
     participations = sorted(
         Participation.objects.filter(negotiation_id=negotiation_id).select_related("party"),
-        key=lambda p: (Role.PRINCIPAL not in p.roles, p.party.name),
+        key=lambda p: (not p.is_principal, p.party.name),
     )
     proposals = list(
         Proposal.objects.filter(negotiation_id=negotiation_id)

@@ -280,7 +280,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                     {
                         "term": term,
                         "proposal": proposal,
-                        "ledger": ledger(term.implementation_events.all()),
+                        "ledger": ledger(list(term.implementation_events.all())),
                     }
                 )
     tabled = [p for p in proposals if p.round_id == round_.pk]

@@ -11,6 +11,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="where to write, e.g. parley.jsonl")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         rows = export_all(options["path"])
         self.stdout.write(self.style.SUCCESS(f"Exported {rows} rows to {options['path']}."))

@@ -11,6 +11,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="a file written by export_all")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         rows = import_all(options["path"])
         self.stdout.write(self.style.SUCCESS(f"Imported {rows} rows from {options['path']}."))

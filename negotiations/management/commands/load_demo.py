@@ -21,7 +21,7 @@ class Command(BaseCommand):
             "(refused with PARLEY_PRODUCTION=1).",
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         negotiation = load_demo()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {negotiation}"))
         for proposal in Proposal.objects.filter(negotiation=negotiation).order_by("id"):

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         if options["positions"] < 1:
             raise CommandError("--positions must be at least 1.")
         bar = tqdm(

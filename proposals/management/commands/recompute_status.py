@@ -20,7 +20,7 @@ class Command(BaseCommand):
         scope.add_argument("--negotiation", type=int, metavar="ID", help="one negotiation's")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         proposals = Proposal.objects.all()
         if options["negotiation"] is not None:
             proposals = proposals.filter(negotiation_id=options["negotiation"])
