@@ -296,5 +296,6 @@ class VersionedSerializer(serializers.ModelSerializer):
     )
 
     class Meta:
+        fields: tuple[str, ...]  # each resource names its own, in output order
         read_only_fields: tuple[str, ...] = ("id", "version", "created_at", "updated_at")
         validators: list[Any] = []

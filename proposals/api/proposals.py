@@ -79,7 +79,7 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
 
     class Meta(VersionedSerializer.Meta):
         model = Proposal
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "negotiation",
             "round",

@@ -46,7 +46,7 @@ class TermSerializer(StatusFreshnessFields, VersionedSerializer):
 
     class Meta(VersionedSerializer.Meta):
         model = Term
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "proposal",
             "ordinal",
