@@ -126,6 +126,8 @@ def round_create(
         )
     )
     round_.hosts.set(list(hosts))
+    # Round dates stand in for a proposal's missing tabled_on and date the convergence series.
+    statuses_affected.send(sender=Round, negotiation_ids=[negotiation.pk])
     return round_
 
 
@@ -140,6 +142,7 @@ def round_update(
     round_ = update_validated(round, changes=changes, expected_version=expected_version)
     if hosts is not None:
         round_.hosts.set(list(hosts))
+    statuses_affected.send(sender=Round, negotiation_ids=[round_.negotiation_id])
     return round_
 
 

@@ -2,7 +2,7 @@
 
 Every write that can change a status marks the affected proposals here; once the
 transaction commits, one recompute per proposal is enqueued (proposals/tasks.py). Writes
-in the lower apps (a participation, a party's name) reach this module through the
+in the lower apps (a participation, a round, a party's name) reach this module through the
 statuses_affected signal (negotiations/core/signals.py), so they need not import it.
 """
 
@@ -14,16 +14,17 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from negotiations.models import Participation
-from proposals.models import Position, Proposal
-from proposals.tasks import enqueue_recompute_after_commit
+from proposals.dependencies import affected_proposal_ids
+from proposals.models import Proposal, Term
+from proposals.tasks import enqueue_recompute_after_commit, enqueue_summary_after_commit
 
 
 def mark_stale(*, proposal_ids: Iterable[int]) -> set[int]:
-    """Flag the proposals, and every proposal whose conditional positions depend on them
-    (transitively), as needing a recompute, in the caller's transaction; once it commits,
-    one recompute per proposal is enqueued, however many writes the transaction made."""
-    affected = _with_dependants(set(proposal_ids))
+    """Flag the proposals, and every proposal whose status depends on them (the dependency
+    map, proposals/dependencies.py), as needing a recompute, in the caller's transaction;
+    once it commits, one recompute per proposal is enqueued, however many writes the
+    transaction made."""
+    affected = affected_proposal_ids(proposal_ids=proposal_ids)
     if not affected:
         return affected
     # Lock the rows in id order first: two transactions marking overlapping sets in
@@ -39,15 +40,22 @@ def mark_stale(*, proposal_ids: Iterable[int]) -> set[int]:
         status_generation=F("status_generation") + 1,
         status_stale_since=Coalesce(F("status_stale_since"), Value(timezone.now())),
     )
+    # Their terms too (the recompute clears them), so a term says "recomputing" as well.
+    # Term rows another transaction holds are skipped, not waited for: a term write locks
+    # its row before it marks the proposal (so it waits for the lock above), and marks
+    # that term itself once this transaction ends; waiting here would deadlock.
+    Term.objects.filter(
+        pk__in=Term.objects.select_for_update(no_key=True, skip_locked=True)
+        .filter(proposal_id__in=affected, status_stale=False)
+        .order_by("pk")
+        .values("pk")
+    ).update(status_stale=True)
     enqueue_recompute_after_commit(affected)
     return affected
 
 
 def mark_negotiations_stale(*, negotiation_ids: Iterable[int]) -> set[int]:
-    ids = set(
-        Proposal.objects.filter(negotiation_id__in=negotiation_ids).values_list("pk", flat=True)
-    )
-    return mark_stale(proposal_ids=ids)
+    return mark_stale(proposal_ids=affected_proposal_ids(negotiation_ids=negotiation_ids))
 
 
 def mark_affected_stale(
@@ -59,28 +67,12 @@ def mark_affected_stale(
 ) -> None:
     """Receiver of negotiations.core.signals.statuses_affected (connected in
     ProposalsConfig.ready): the proposals of the negotiations named, and of every
-    negotiation the parties named take part in, are marked stale."""
-    if negotiation_ids:
-        mark_negotiations_stale(negotiation_ids=negotiation_ids)
-    if party_ids:
-        mark_negotiations_stale(
-            negotiation_ids=Participation.objects.filter(party_id__in=party_ids).values_list(
-                "negotiation_id", flat=True
-            )
-        )
-
-
-def _with_dependants(ids: set[int]) -> set[int]:
-    seen: set[int] = set()
-    frontier = ids
-    while frontier:
-        seen |= frontier
-        frontier = (
-            set(
-                Position.objects.filter(conditional_on__proposal_id__in=frontier).values_list(
-                    "proposal_id", flat=True
-                )
-            )
-            - seen
-        )
-    return seen
+    negotiation the parties named take part in, are marked stale. The summaries of the
+    negotiations named are refreshed too: their rounds date the convergence series even
+    when no status changes."""
+    negotiation_ids = list(negotiation_ids)
+    mark_stale(
+        proposal_ids=affected_proposal_ids(negotiation_ids=negotiation_ids, party_ids=party_ids)
+    )
+    for negotiation_id in sorted(set(negotiation_ids)):
+        enqueue_summary_after_commit(negotiation_id, force=True)

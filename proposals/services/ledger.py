@@ -18,6 +18,18 @@ from proposals.services.checks import require_reason
 from proposals.staleness import mark_stale
 
 
+def _check_happened_on(*, term: Term, happened_on: datetime.date | None) -> None:
+    if happened_on is None:
+        return  # full_clean reports the missing date
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": "A delivery cannot be dated in the future."})
+    tabled_on = term.proposal.tabled_on
+    if tabled_on and happened_on < tabled_on:
+        raise ValidationError(
+            {"happened_on": f"The proposal was only tabled on {tabled_on.isoformat()}."}
+        )
+
+
 @transaction.atomic
 def implementation_event_record(
     *,
@@ -31,13 +43,7 @@ def implementation_event_record(
 ) -> ImplementationEvent:
     negotiation = term.proposal.negotiation
     ensure_participant(negotiation=negotiation, party=by_party, field="by_party")
-    if happened_on > timezone.localdate():
-        raise ValidationError({"happened_on": "A delivery cannot be dated in the future."})
-    tabled_on = term.proposal.tabled_on
-    if tabled_on and happened_on < tabled_on:
-        raise ValidationError(
-            {"happened_on": f"The proposal was only tabled on {tabled_on.isoformat()}."}
-        )
+    _check_happened_on(term=term, happened_on=happened_on)
     event = create_validated(
         ImplementationEvent(
             term=term,
@@ -63,6 +69,8 @@ def implementation_event_update(
         ensure_participant(
             negotiation=event.term.proposal.negotiation, party=changes["by_party"], field="by_party"
         )
+    if "happened_on" in changes:
+        _check_happened_on(term=event.term, happened_on=changes["happened_on"])
     event = update_validated(event, changes=changes, expected_version=expected_version)
     mark_stale(proposal_ids=[event.term.proposal_id])
     return event

@@ -60,6 +60,11 @@ def position_record(
         errors["speaker"] = f"{speaker.name} speaks for {speaker.party}, not for {party}."
     if stated_on and stated_on > timezone.localdate():
         errors["stated_on"] = "A position cannot be dated in the future."
+    elif stated_on and proposal.tabled_on and stated_on < proposal.tabled_on:
+        errors["stated_on"] = (
+            f"The proposal was only tabled on {proposal.tabled_on.isoformat()}; a position "
+            "on it cannot be older. Correct the date, or the proposal's tabled_on."
+        )
     foreign = [t for t in conditional_on if t.proposal.negotiation_id != negotiation.pk]
     if foreign:
         errors["conditional_on"] = "Conditions can only refer to terms of the same negotiation."

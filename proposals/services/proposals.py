@@ -9,21 +9,24 @@ from typing import Any
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import Negotiation, Round
 from negotiations.services import ensure_participant
 from parties.models import Party, Person
+from proposals.dependencies import affected_proposal_ids
 from proposals.models import (
     LinkKind,
+    Position,
     Proposal,
     ProposalLink,
     Source,
     Stance,
     TextStatus,
 )
-from proposals.services.checks import proposals_conditional_on, require_reason
+from proposals.services.checks import require_reason
 from proposals.services.positions import position_record
 from proposals.staleness import mark_stale
 from proposals.tasks import enqueue_summary_after_commit
@@ -32,6 +35,19 @@ from proposals.tasks import enqueue_summary_after_commit
 def _check_round(*, negotiation: Negotiation, round_: Round | None) -> None:
     if round_ is not None and round_.negotiation_id != negotiation.pk:
         raise ValidationError({"round": f"{round_} belongs to another negotiation."})
+
+
+def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.date) -> None:
+    earliest = Position.objects.filter(proposal=proposal).aggregate(earliest=Min("stated_on"))[
+        "earliest"
+    ]
+    if earliest is not None and earliest < tabled_on:
+        raise ValidationError(
+            {
+                "tabled_on": f"A position on this proposal was stated on {earliest.isoformat()}; "
+                "it cannot have been tabled later. Delete or re-date that position first."
+            }
+        )
 
 
 def _check_required_parties(*, negotiation: Negotiation, parties: Iterable[Party]) -> None:
@@ -111,6 +127,8 @@ def proposal_update(
         ensure_participant(
             negotiation=proposal.negotiation, party=changes["tabled_by"], field="tabled_by"
         )
+    if changes.get("tabled_on") is not None:
+        _check_tabled_before_positions(proposal=proposal, tabled_on=changes["tabled_on"])
     proposal = update_validated(proposal, changes=changes, expected_version=expected_version)
     if required_parties is not None:
         required_parties = list(required_parties)
@@ -125,7 +143,8 @@ def proposal_update(
 @transaction.atomic
 def proposal_delete(*, proposal: Proposal, reason: str) -> None:
     require_reason(reason)
-    dependants = proposals_conditional_on(proposal_ids=[proposal.pk])
+    # Asked before the delete: the links and conditions leading to them go with it.
+    dependants = affected_proposal_ids(proposal_ids=[proposal.pk]) - {proposal.pk}
     negotiation_id = proposal.negotiation_id
     with pghistory.context(reason=reason):
         proposal.delete()
@@ -147,13 +166,8 @@ def proposal_link_create(
         raise ValidationError(
             {"to_proposal": "Linked proposals must belong to the same negotiation."}
         )
-    if (
-        kind == LinkKind.SUPERSEDES
-        and ProposalLink.objects.filter(
-            from_proposal=to_proposal, to_proposal=from_proposal, kind=LinkKind.SUPERSEDES
-        ).exists()
-    ):
-        raise ValidationError({"kind": "Two proposals cannot supersede each other."})
+    if kind == LinkKind.SUPERSEDES:
+        _check_no_supersedes_cycle(from_proposal=from_proposal, to_proposal=to_proposal)
     link = create_validated(
         ProposalLink(
             from_proposal=from_proposal,
@@ -165,6 +179,38 @@ def proposal_link_create(
     )
     mark_stale(proposal_ids=[from_proposal.pk, to_proposal.pk])
     return link
+
+
+def _check_no_supersedes_cycle(*, from_proposal: Proposal, to_proposal: Proposal) -> None:
+    """Refuse a link that would close a loop of supersessions (A→B→C→A supersedes them all)."""
+    supersedes: dict[int, set[int]] = {}
+    for newer, older in ProposalLink.objects.filter(
+        kind=LinkKind.SUPERSEDES, from_proposal__negotiation_id=from_proposal.negotiation_id
+    ).values_list("from_proposal_id", "to_proposal_id"):
+        supersedes.setdefault(newer, set()).add(older)
+    came_from: dict[int, int] = {}
+    frontier = [to_proposal.pk]
+    while frontier and from_proposal.pk not in came_from and from_proposal.pk != to_proposal.pk:
+        newer = frontier.pop()
+        for older in sorted(supersedes.get(newer, ())):
+            if older not in came_from and older != to_proposal.pk:
+                came_from[older] = newer
+                frontier.append(older)
+    if from_proposal.pk != to_proposal.pk and from_proposal.pk not in came_from:
+        return
+    path = [from_proposal.pk]
+    while path[-1] != to_proposal.pk:
+        path.append(came_from[path[-1]])
+    path.reverse()  # to_proposal ... from_proposal, each superseding the next
+    titles = dict(Proposal.objects.filter(pk__in=path).values_list("pk", "title"))
+    chain = [(from_proposal.pk, to_proposal.pk), *zip(path, path[1:], strict=False)]
+    said = ", ".join(f"“{titles[a]}” supersedes “{titles[b]}”" for a, b in chain)
+    raise ValidationError(
+        {
+            "kind": f"This would make a cycle of supersessions ({said}); a proposal can only "
+            "be replaced by a later one. Link them with another kind, or remove a link first."
+        }
+    )
 
 
 @transaction.atomic

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from negotiations.core.versioning import create_validated, update_validated
+from proposals.dependencies import affected_proposal_ids
 from proposals.models import Proposal, Source, Term
-from proposals.services.checks import proposals_conditional_on, require_reason
+from proposals.services.checks import require_reason
 from proposals.staleness import mark_stale
 
 
@@ -87,7 +88,8 @@ def term_update(
 @transaction.atomic
 def term_delete(*, term: Term, reason: str) -> None:
     require_reason(reason)
-    ids = [term.proposal_id, *proposals_conditional_on(term_ids=[term.pk])]
+    # Asked before the delete: the conditions leading to the dependants go with the term.
+    ids = affected_proposal_ids(term_ids=[term.pk])
     with pghistory.context(reason=reason):
         term.delete()
     mark_stale(proposal_ids=ids)

@@ -1,0 +1,78 @@
+"""The one dependency map: which proposals' statuses can a write change?
+
+Every service that writes something the engine reads asks this module, directly or
+through proposals.staleness.mark_stale, and marks the answer stale. A status depends on:
+
+- the proposal itself: its terms, positions, implementation events, required parties,
+  tabling party and dates;
+- for a superseded proposal, every proposal superseding it: the newer one's `tabled_on`
+  or round date is the day the older one was superseded (proposals/snapshot.py), and
+  deleting the newer one revives the older one;
+- the negotiation: its participations (who must consent, the parties' names in the
+  reasons) and its rounds (round dates stand in for a missing `tabled_on`);
+- the terms its conditional positions wait for, transitively.
+
+So the answer is closed under two steps: from a proposal to the proposals it supersedes,
+and from a proposal to the proposals with positions conditional on its terms. Ask before
+a deletion: the links and conditions that lead to the dependants go with the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from negotiations.models import Participation
+from proposals.models import LinkKind, Position, Proposal, ProposalLink, Term
+
+
+def affected_proposal_ids(
+    *,
+    proposal_ids: Iterable[int] = (),
+    term_ids: Iterable[int] = (),
+    negotiation_ids: Iterable[int] = (),
+    party_ids: Iterable[int] = (),
+) -> set[int]:
+    """The proposals whose status a write can change, and every proposal depending on them.
+
+    proposal_ids: proposals written, or whose terms, positions, events or links were;
+    term_ids: terms written (their proposals, and the positions conditional on them);
+    negotiation_ids: a participation or a round of these negotiations was written;
+    party_ids: a party was renamed (every negotiation it takes part in).
+    """
+    negotiation_ids = set(negotiation_ids)
+    party_ids = set(party_ids)
+    if party_ids:
+        negotiation_ids |= set(
+            Participation.objects.filter(party_id__in=party_ids).values_list(
+                "negotiation_id", flat=True
+            )
+        )
+    term_ids = set(term_ids)
+    start = set(proposal_ids)
+    if term_ids:
+        start |= set(Term.objects.filter(pk__in=term_ids).values_list("proposal_id", flat=True))
+    if negotiation_ids:
+        start |= set(
+            Proposal.objects.filter(negotiation_id__in=negotiation_ids).values_list("pk", flat=True)
+        )
+    return _closure(start)
+
+
+def _closure(start: set[int]) -> set[int]:
+    seen: set[int] = set()
+    frontier = start
+    while frontier:
+        seen |= frontier
+        frontier = (
+            set(
+                ProposalLink.objects.filter(
+                    kind=LinkKind.SUPERSEDES, from_proposal_id__in=frontier
+                ).values_list("to_proposal_id", flat=True)
+            )
+            | set(
+                Position.objects.filter(conditional_on__proposal_id__in=frontier).values_list(
+                    "proposal_id", flat=True
+                )
+            )
+        ) - seen
+    return seen
