@@ -23,12 +23,16 @@ from proposals.locks import lock_proposal_recompute
 from proposals.models import Proposal, StatusChange, Term
 from proposals.snapshot import load_snapshot
 
+# Passes over a proposal marked again while it was being recomputed, before it is left
+# stale for the recompute that the marking enqueued.
+ATTEMPTS = 3
+
 
 @dataclass(frozen=True)
 class RefreshResult:
     refreshed: bool  # False: nothing to do (gone, or already fresh)
     changed: bool = False  # the proposal's status differs from the stored one
-    cleared: bool = False  # the stale flag was cleared (nothing changed meanwhile)
+    cleared: bool = False  # the stale flag was cleared (always, when refreshed)
     negotiation_id: int | None = None
 
 
@@ -56,32 +60,56 @@ def refresh_proposals(
     progress: Callable[[int], object] | None = None,
 ) -> list[RefreshResult]:
     """Recompute many proposals, reading each negotiation once. Each chunk of proposals
-    is written in its own transaction, so a long run holds no lock for long."""
+    is written in its own transaction, so a long run holds no lock for long.
+
+    A proposal marked again after this run read it is not written (its result could be
+    older than one already stored); it is read and computed again, a few times at most,
+    and otherwise left stale for the recompute that the marking enqueued."""
     today = today or timezone.localdate()
     ids = list(dict.fromkeys(proposal_ids))
-    # Generations are read before the inputs: a write that lands after this read bumps
-    # the generation, so its proposal keeps the stale flag even if the inputs below
-    # already include the write (one extra recompute, never a lost one).
+    results = {pid: RefreshResult(refreshed=False) for pid in ids}
+    pending = ids
+    for _ in range(ATTEMPTS):
+        pending = _refresh_once(pending, results, today, only_if_stale, chunk, progress)
+        if not pending:
+            break
+    return [results[pid] for pid in ids]
+
+
+def _refresh_once(
+    ids: list[int],
+    results: dict[int, RefreshResult],
+    today: datetime.date,
+    only_if_stale: bool,
+    chunk: int,
+    progress: Callable[[int], object] | None,
+) -> list[int]:
+    """One pass over the proposals; returns those marked again since they were read."""
+    # Generations are read before the inputs, and a result is written only if its
+    # proposal's generation is still the one read: a write that lands after this read
+    # bumps it, so this run's result, which may predate the write, is never stored.
     rows = {
         row["pk"]: row
         for row in Proposal.objects.filter(pk__in=ids).values(
             "pk", "negotiation_id", "status", "status_stale", "status_generation"
         )
     }
-    results = {pid: RefreshResult(refreshed=False) for pid in ids}
     by_negotiation: dict[int, list[int]] = {}
     for pid in ids:
         row = rows.get(pid)
         if row is not None and (row["status_stale"] or not only_if_stale):
             by_negotiation.setdefault(row["negotiation_id"], []).append(pid)
+    moved: list[int] = []
     for negotiation_id, pids in by_negotiation.items():
         computed = engine.Engine(load_snapshot(negotiation_id))
         for start in range(0, len(pids), chunk):
             part = pids[start : start + chunk]
-            results.update(_write(computed, part, rows, today, only_if_stale))
+            written, part_moved = _write(computed, part, rows, today, only_if_stale)
+            results.update(written)
+            moved += part_moved
             if progress is not None:
-                progress(len(part))
-    return [results[pid] for pid in ids]
+                progress(len(part) - len(part_moved))
+    return moved
 
 
 def stale_proposal_ids(*, limit: int) -> list[int]:
@@ -100,8 +128,13 @@ def _write(
     rows: Mapping[int, Mapping[str, Any]],
     today: datetime.date,
     only_if_stale: bool,
-) -> dict[int, RefreshResult]:
-    for proposal_id in sorted(proposal_ids):
+) -> tuple[dict[int, RefreshResult], list[int]]:
+    """Write the results of the proposals whose generation is still the one read; return
+    them, and the proposals marked again since (not written)."""
+    # Id order, as mark_stale locks rows: a recompute and a writer locking overlapping
+    # proposals in different orders would deadlock.
+    proposal_ids = sorted(proposal_ids)
+    for proposal_id in proposal_ids:
         lock_proposal_recompute(proposal_id)
     if only_if_stale:
         # Another run may have finished while this one waited for the locks.
@@ -113,54 +146,61 @@ def _write(
         proposal_ids = [pid for pid in proposal_ids if pid in still]
     now = timezone.now()
     results: dict[int, RefreshResult] = {}
+    moved: list[int] = []
     term_rows: list[tuple[object, ...]] = []
     change_rows: list[tuple[object, ...]] = []
     for proposal_id in proposal_ids:
+        row = rows[proposal_id]
         result = computed.proposal_status(proposal_id, today)
-        since: dict[int | None, datetime.date] = {}
-        for seq, entry in enumerate(computed.timeline(proposal_id, today)):
-            since[entry.term_id] = entry.on
-            change_rows.append(
-                (
-                    proposal_id,
-                    entry.term_id,
-                    entry.on,
-                    entry.status,
-                    entry.previous_status or "",
-                    entry.reason[:500],
-                    seq,
-                )
-            )
-        for term in result.terms:
-            term_rows.append(
-                (
-                    term.term_id,
-                    term.status,
-                    term.reason[:500],
-                    json.dumps(engine.basis_as_json(term.basis)),
-                    since.get(term.term_id),
-                    term.delivered,
-                )
-            )
-        Proposal.objects.filter(pk=proposal_id).update(
+        timeline = computed.timeline(proposal_id, today)
+        since = {entry.term_id: entry.on for entry in timeline}
+        # The generation check is in the UPDATE itself, so no marking can slip between
+        # check and write; the marking waits for this row until the transaction ends.
+        written = Proposal.objects.filter(
+            pk=proposal_id, status_generation=row["status_generation"]
+        ).update(
             status=result.status,
             status_reason=result.reason[:500],
             status_basis=engine.basis_as_json(result.basis),
             status_since=since.get(None),
             status_computed_at=now,
+            status_stale=False,
+            status_stale_since=None,
         )
-        row = rows[proposal_id]
-        cleared = Proposal.objects.filter(
-            pk=proposal_id, status_generation=row["status_generation"]
-        ).update(status_stale=False, status_stale_since=None)
+        if not written:
+            moved.append(proposal_id)
+            continue
+        change_rows += [
+            (
+                proposal_id,
+                entry.term_id,
+                entry.on,
+                entry.status,
+                entry.previous_status or "",
+                entry.reason[:500],
+                seq,
+            )
+            for seq, entry in enumerate(timeline)
+        ]
+        term_rows += [
+            (
+                term.term_id,
+                term.status,
+                term.reason[:500],
+                json.dumps(engine.basis_as_json(term.basis)),
+                since.get(term.term_id),
+                term.delivered,
+            )
+            for term in result.terms
+        ]
         results[proposal_id] = RefreshResult(
             refreshed=True,
             changed=row["status"] != result.status,
-            cleared=bool(cleared),
+            cleared=True,
             negotiation_id=int(row["negotiation_id"]),
         )
-    _write_terms_and_timeline(proposal_ids, term_rows, change_rows, now)
-    return results
+    _write_terms_and_timeline(list(results), term_rows, change_rows, now)
+    return results, moved
 
 
 def _write_terms_and_timeline(
