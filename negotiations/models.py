@@ -45,7 +45,7 @@ class StatusSummary(models.Model):
         abstract = True
 
 
-@pghistory.track(exclude=SUMMARY_FIELDS)
+@pghistory.track(exclude=[*SUMMARY_FIELDS, "status_summary_generation"])
 class Negotiation(Versioned, StatusSummary):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
@@ -57,6 +57,12 @@ class Negotiation(Versioned, StatusSummary):
     ended_on = models.DateField(null=True, blank=True)
     parties: models.ManyToManyField[Party, Participation] = models.ManyToManyField(
         Party, through="Participation", related_name="negotiations"
+    )
+    # The sum of its proposals' status_generation that the summaries were written from,
+    # null while they count a stale proposal; a refresh "only if outdated" compares it
+    # (proposals/summaries.py).
+    status_summary_generation = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from negotiations.models import Negotiation, Round
@@ -96,19 +97,23 @@ def negotiation_summary_refresh(
 ) -> bool:
     """Rewrite the summaries of a negotiation and of each of its rounds.
 
-    With only_if_outdated, skip the work when no proposal of the negotiation was
-    recomputed since the summary was written (many recomputes, one summary)."""
+    With only_if_outdated, skip the work when the summaries are final (they counted no
+    stale proposal) and no proposal of the negotiation was marked since: many recomputes,
+    one summary. Generations, not clocks: a recompute that commits after a summary was
+    written left its proposal stale in what that summary read, so the next refresh runs."""
     lock_negotiation_summary(negotiation_id)
+    # Read before the rows it summarises: a write landing in between makes it look
+    # outdated next time (one extra refresh, never a lost one).
+    generation = Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
+        generation=Coalesce(Sum("status_generation"), 0)
+    )["generation"]
     if only_if_outdated:
         written = (
             Negotiation.objects.filter(pk=negotiation_id)
-            .values_list("status_summary_at", flat=True)
+            .values_list("status_summary_generation", flat=True)
             .first()
         )
-        latest = Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
-            latest=Max("status_computed_at")
-        )["latest"]
-        if written is not None and (latest is None or latest <= written):
+        if written is not None and written == generation:
             return False
     today = today or timezone.localdate()
     now = timezone.now()
@@ -132,7 +137,10 @@ def negotiation_summary_refresh(
         )
     summary = summary_of(proposals, terms)
     summary["convergence"] = _convergence(negotiation_id, rounds, today)
+    final = not any(p["status_stale"] for p in proposals)
     Negotiation.objects.filter(pk=negotiation_id).update(
-        status_summary=summary, status_summary_at=now
+        status_summary=summary,
+        status_summary_at=now,
+        status_summary_generation=generation if final else None,
     )
     return True

@@ -159,3 +159,43 @@ def test_a_recompute_that_read_before_a_write_never_lands_over_the_newer_result(
     # Whatever the held run did once released, no older result is marked current.
     assert _stored(proposal) == ("agreed", False)
     assert _written(proposal) == _fresh(proposal)
+
+
+def _summary(negotiation: Negotiation) -> dict[str, Any]:
+    summary = Negotiation.objects.values_list("status_summary", flat=True).get(pk=negotiation.pk)
+    return dict(summary["proposals"])
+
+
+def test_a_recompute_that_commits_after_a_summary_was_written_still_updates_it(
+    negotiation, parties, unpublished, monkeypatch
+):
+    bodies, _ = _exchange(negotiation)
+    summit = proposal_create(negotiation=negotiation, title="Summit", kind="meeting")
+    for proposal in (bodies, summit):
+        recompute_proposal(proposal.pk)
+    refresh_negotiation_summary(negotiation.pk, force=True)
+    for party in ("ru", "ua"):
+        position_record(proposal=bodies, party=parties[party], stance=Stance.ACCEPTS, stated_on=DAY)
+    position_record(proposal=summit, party=parties["ru"], stance=Stance.REJECTS, stated_on=DAY)
+    assert _summary(negotiation)["stale"] == 0  # written before both writes
+
+    # A worker recomputes the exchange (agreed) and is held before its commit ...
+    late = Held(lambda: recompute_proposal(bodies.pk))
+    monkeypatch.setattr(refresh, "_pause_half_written", late.hold)
+    with late.held():
+        # ... while another recomputes the summit, commits, and rewrites the summary,
+        # which cannot see the exchange's uncommitted result.
+        recompute_proposal(summit.pk)
+        assert refresh_negotiation_summary(negotiation.pk) is True
+        assert _summary(negotiation)["by_status"] == {"open": 1, "rejected": 1}
+    assert _stored(bodies) == ("agreed", False)
+
+    # The exchange's worker then asks for the summary, "only if outdated": it is.
+    refresh_negotiation_summary(negotiation.pk)
+    assert _summary(negotiation) == {
+        "total": 2,
+        "by_status": {"agreed": 1, "rejected": 1},
+        "stale": 0,
+    }
+    # And once it is up to date, a further request changes nothing.
+    assert refresh_negotiation_summary(negotiation.pk) is False
