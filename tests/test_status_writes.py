@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from negotiations.models import Negotiation
 from negotiations.services import round_create, round_update
-from proposals.models import LinkKind, Proposal, Stance, Status
+from proposals.models import LinkKind, Position, Proposal, Stance, Status
 from proposals.services import (
     implementation_event_record,
     implementation_event_update,
@@ -193,10 +193,26 @@ def test_a_proposal_cannot_be_tabled_after_a_position_on_it(negotiation, parties
         tabled_by=parties["ua"],
         tabled_on=DAY,
     )
+    position_record(proposal=proposal, party=parties["ru"], stance=Stance.REJECTS, stated_on=DAY)
     with pytest.raises(ValidationError) as raised:
         proposal_update(proposal=proposal, tabled_on=LATER)
     assert "2025-06-02" in " ".join(raised.value.message_dict["tabled_on"])
     proposal_update(proposal=proposal, tabled_on=DAY - datetime.timedelta(days=1))
+
+
+def test_correcting_the_tabling_day_moves_the_tabling_position_with_it(negotiation, parties):
+    proposal = proposal_create(
+        negotiation=negotiation,
+        title="Truce",
+        kind="ceasefire",
+        tabled_by=parties["ua"],
+        tabled_on=DAY,
+    )
+    tabling = Position.objects.get(proposal=proposal, stance=Stance.PROPOSES)
+    proposal_update(proposal=proposal, tabled_on=LATER)
+    tabling.refresh_from_db()
+    assert (tabling.stated_on, tabling.version) == (LATER, 2)
+    assert Position.objects.filter(proposal=proposal).count() == 1
 
 
 def test_positions_of_an_undated_proposal_take_any_day(negotiation, parties):

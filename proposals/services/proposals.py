@@ -9,7 +9,7 @@ from typing import Any
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from negotiations.core.versioning import create_validated, update_validated
@@ -37,10 +37,22 @@ def _check_round(*, negotiation: Negotiation, round_: Round | None) -> None:
         raise ValidationError({"round": f"{round_} belongs to another negotiation."})
 
 
+def _tabling_position(proposal: Proposal) -> Q:
+    """The position proposal_create recorded for the tabling party on the tabling day: it
+    says when the proposal was tabled, so it moves with tabled_on."""
+    return Q(
+        party_id=proposal.tabled_by_id,
+        stance=Stance.PROPOSES,
+        term__isnull=True,
+        stated_on=proposal.tabled_on,
+    )
+
+
 def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.date) -> None:
-    earliest = Position.objects.filter(proposal=proposal).aggregate(earliest=Min("stated_on"))[
-        "earliest"
-    ]
+    positions = Position.objects.filter(proposal=proposal)
+    if proposal.tabled_on is not None and proposal.tabled_by_id is not None:
+        positions = positions.exclude(_tabling_position(proposal))
+    earliest = positions.aggregate(earliest=Min("stated_on"))["earliest"]
     if earliest is not None and earliest < tabled_on:
         raise ValidationError(
             {
@@ -127,9 +139,21 @@ def proposal_update(
         ensure_participant(
             negotiation=proposal.negotiation, party=changes["tabled_by"], field="tabled_by"
         )
-    if changes.get("tabled_on") is not None:
+    moved_tabling = Position.objects.none()
+    if changes.get("tabled_on") is not None and changes["tabled_on"] != proposal.tabled_on:
         _check_tabled_before_positions(proposal=proposal, tabled_on=changes["tabled_on"])
+        if proposal.tabled_on is not None and proposal.tabled_by_id is not None:
+            moved_tabling = Position.objects.filter(
+                Q(proposal=proposal) & _tabling_position(proposal)
+            )
+    moved_ids = list(moved_tabling.values_list("pk", flat=True))
     proposal = update_validated(proposal, changes=changes, expected_version=expected_version)
+    if moved_ids:
+        # A correction of the tabling day, not a new statement: the audit history keeps
+        # the old date.
+        Position.objects.filter(pk__in=moved_ids).update(
+            stated_on=proposal.tabled_on, version=F("version") + 1, updated_at=timezone.now()
+        )
     if required_parties is not None:
         required_parties = list(required_parties)
         _check_required_parties(negotiation=proposal.negotiation, parties=required_parties)
