@@ -2,13 +2,14 @@
 changed, so that dependencies still point one way (proposals -> negotiations -> parties).
 
 statuses_affected: a write can change the computed statuses of proposals.
-    Sent by: negotiations.services (a participation was created, updated or deleted:
-    negotiation_ids=[its negotiation]) and parties.services (a party's name changed, and
+    Sent by: negotiations.services (a participation was created, updated or deleted, or
+    a round created or re-dated: negotiation_ids=[its negotiation]) and parties.services (a party's name changed, and
     status reasons name parties: party_ids=[the party]). The ids are lists of primary keys.
     Sent with `send`, inside the sender's transaction and after its write.
     Received by: proposals (ProposalsConfig.ready connects proposals.staleness
-    .mark_affected_stale), which marks stale the proposals of those negotiations, or of
-    every negotiation those parties take part in.
+    .mark_affected_stale), which asks proposals.dependencies.affected_proposal_ids and
+    marks those proposals stale: the proposals of those negotiations, or of every
+    negotiation those parties take part in.
 
 Receivers run synchronously, in the sender's thread and transaction: the proposals are
 marked stale atomically with the write, and a receiver that raises rolls the write back,
