@@ -13,39 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from negotiations.env import env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"Set the {name} environment variable.")
-    return value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no.")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 # PARLEY_PRODUCTION=1 turns on the settings a public deployment needs and makes the
@@ -280,11 +250,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 PARLEY_TEST_FAULTS = not PRODUCTION and env_bool("PARLEY_TEST_FAULTS", False)  # tests only
 PARLEY_RECOMPUTE_PAUSE = env_int("PARLEY_RECOMPUTE_PAUSE", 0)  # seconds; proposals/refresh.py
+# The sampled status audit (proposals/audit.py): the share of proposals it checks per
+# hour, spread over runs every PARLEY_AUDIT_SECONDS.
+PARLEY_AUDIT_SHARE_PER_HOUR = env_float("PARLEY_AUDIT_SHARE_PER_HOUR", 0.05)
+PARLEY_AUDIT_SECONDS = env_int("PARLEY_AUDIT_SECONDS", 600)
+if not 0 <= PARLEY_AUDIT_SHARE_PER_HOUR <= 1 or PARLEY_AUDIT_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "PARLEY_AUDIT_SHARE_PER_HOUR must be between 0 and 1 (0 turns the audit off) and "
+        "PARLEY_AUDIT_SECONDS a positive number of seconds."
+    )
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-proposals": {
         "task": "proposals.tasks.sweep_stale_proposals",
         "schedule": float(env_int("PARLEY_SWEEP_SECONDS", 60)),
         "kwargs": {"batch": env_int("PARLEY_SWEEP_BATCH", 200)},
+    },
+    "audit-proposal-statuses": {
+        "task": "proposals.tasks.audit_proposal_statuses",
+        "schedule": float(PARLEY_AUDIT_SECONDS),
+        "kwargs": {"share": PARLEY_AUDIT_SHARE_PER_HOUR * PARLEY_AUDIT_SECONDS / 3600},
     },
 }
 

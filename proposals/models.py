@@ -125,7 +125,7 @@ class Source(Versioned):
         return ", ".join(p for p in parts if p)
 
 
-PIPELINE_FIELDS = ["status_generation", "status_stale_since"]
+PIPELINE_FIELDS = ["status_generation", "status_stale_since", "status_verified_at"]
 
 
 def consent_party_ids(required: Iterable[int | None], principals: Iterable[int]) -> frozenset[int]:
@@ -163,6 +163,9 @@ class Proposal(Versioned, StatusFields):
     # only if the generation it started from is still current (proposals/refresh.py).
     status_generation = models.PositiveBigIntegerField(default=0, editable=False)
     status_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the sampled audit last compared the stored status with a fresh engine run
+    # (proposals/audit.py); it checks the oldest first.
+    status_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["negotiation", "tabled_on", "id"]
@@ -373,3 +376,18 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} → {self.status} on {self.changed_on}"
+
+
+class StatusAudit(models.Model):
+    """What the last sampled status audit found (proposals/audit.py): one row, id 1,
+    reported by /healthz."""
+
+    checked = models.PositiveIntegerField(default=0)
+    divergent = models.PositiveIntegerField(default=0)
+    last_run = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="status_audit_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.checked} checked, {self.divergent} divergent, at {self.last_run}"

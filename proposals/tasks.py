@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
+from proposals.audit import proposal_statuses_audit
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
 
@@ -72,6 +73,14 @@ def sweep_stale_proposals(batch: int = 200) -> int:
     if done:
         logger.info("Sweep recomputed %s stale proposals.", done)
     return done
+
+
+@shared_task(**RETRY)
+def audit_proposal_statuses(share: float) -> int:
+    """Compare a share of the proposals, those verified longest ago first, with a fresh
+    engine run; repair and warn about each divergence. Returns how many diverged."""
+    run = proposal_statuses_audit(share=share)
+    return run.divergent if run else 0
 
 
 # --- enqueueing ----------------------------------------------------------------------

@@ -18,7 +18,11 @@ DAY = datetime.date(2025, 6, 2)
 # generate thousands of requests, every property-based (hypothesis) test, and the single
 # tests that take over ~2 s (`pytest --durations=40`). Paths are relative to tests/.
 SLOW_FOLDERS = {"browser"}
-SLOW_FILES = {"test_pipeline.py", "test_api_schemathesis.py"}
+SLOW_FILES = {
+    "test_pipeline.py",
+    "test_api_schemathesis.py",
+    "test_status_concurrency.py",
+}
 SLOW_TESTS = {
     "test_backup.py::test_a_synthetic_set_survives_an_export_and_an_import",
     "test_accounts.py::test_a_successful_login_resets_the_failure_count",

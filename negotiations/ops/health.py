@@ -60,16 +60,24 @@ def _backlog() -> dict[str, object]:
     }
 
 
+def _status_audit() -> dict[str, object]:
+    from proposals.audit import last_audit
+
+    return last_audit()
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 while the database answers; the broker and the backlog are reported, so a
-    dead broker shows here without taking the site down (writes still succeed)."""
+    """200 while the database answers; the broker, the backlog and the last status audit
+    are reported, so a dead broker shows here without taking the site down (writes still
+    succeed)."""
     database = _database()
     broker = _broker()
     body: dict[str, object] = {"database": database, "broker": broker}
     if database["ok"]:
         body["recompute"] = _backlog()
+        body["status_audit"] = _status_audit()
     body["status"] = (
         "ok" if database["ok"] and broker["ok"] else ("degraded" if database["ok"] else "down")
     )
