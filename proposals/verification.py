@@ -4,8 +4,8 @@ Stored statuses are a cache of the engine's answer (DESIGN §4). `verify_negotia
 reads the negotiation again, runs the engine as the recompute does (proposals/refresh.py)
 and lists every stored value that differs: proposal and term statuses, reasons, since,
 basis, delivered quantities, the StatusChange timeline and the round and negotiation
-summaries (proposals/summaries.py). A row flagged stale is legitimately behind and is
-skipped unless `include_stale`.
+summaries (proposals/summaries.py; one never written is fine while it has no proposal to
+count). A row flagged stale is legitimately behind and is skipped unless `include_stale`.
 """
 
 from __future__ import annotations
@@ -218,17 +218,21 @@ def _compare_summaries(
     divergences: list[Divergence] = []
     for round_ in rounds:
         tabled_here = [p for p in proposals if p["round_id"] == round_.pk]
+        if round_.status_summary_at is None and not tabled_here:
+            continue  # nothing to summarise, and never summarised: nothing shown wrong
         ids = {p["id"] for p in tabled_here}
         expected = summary_of(tabled_here, [t for t in terms if t["proposal_id"] in ids])
         divergences += _compare_summary("round", round_.pk, round_.status_summary, expected)
+    summary, written = (
+        Negotiation.objects.filter(pk=negotiation_id)
+        .values_list("status_summary", "status_summary_at")
+        .get()
+    )
+    if written is None and not proposals:
+        return divergences
     expected = summary_of(proposals, terms)
     expected["convergence"] = _convergence(negotiation_id, rounds, today)
-    summary = (
-        Negotiation.objects.filter(pk=negotiation_id)
-        .values_list("status_summary", flat=True)
-        .first()
-    )
-    divergences += _compare_summary("negotiation", negotiation_id, summary or {}, expected)
+    divergences += _compare_summary("negotiation", negotiation_id, summary, expected)
     return divergences
 
 
