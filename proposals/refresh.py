@@ -144,6 +144,14 @@ def _write(
             )
         )
         proposal_ids = [pid for pid in proposal_ids if pid in still]
+    # Terms before proposals, as the term writes lock them (the term's row, then its
+    # proposal's to mark it): the other order deadlocks a recompute with a term edit.
+    list(
+        Term.objects.select_for_update(no_key=True)
+        .filter(proposal_id__in=proposal_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     now = timezone.now()
     results: dict[int, RefreshResult] = {}
     moved: list[int] = []
@@ -199,6 +207,10 @@ def _write(
             cleared=True,
             negotiation_id=int(row["negotiation_id"]),
         )
+    if moved:
+        # Marked while this run held their terms, which mark_stale then skipped: flag them
+        # here, as it would have.
+        Term.objects.filter(proposal_id__in=moved, status_stale=False).update(status_stale=True)
     _write_terms_and_timeline(list(results), term_rows, change_rows, now)
     return results, moved
 
