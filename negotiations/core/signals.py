@@ -3,8 +3,9 @@ changed, so that dependencies still point one way (proposals -> negotiations -> 
 
 statuses_affected: a write can change the computed statuses of proposals.
     Sent by: negotiations.services (a participation was created, updated or deleted, or
-    a round created or re-dated: negotiation_ids=[its negotiation]) and parties.services (a party's name changed, and
-    status reasons name parties: party_ids=[the party]). The ids are lists of primary keys.
+    a round created or re-dated: negotiation_ids=[its negotiation]) and parties.services
+    (a party's name changed, and status reasons name parties: party_ids=[the party]).
+    The ids are lists of primary keys.
     Sent with `send`, inside the sender's transaction and after its write.
     Received by: proposals (ProposalsConfig.ready connects proposals.staleness
     .mark_affected_stale), which asks proposals.dependencies.affected_proposal_ids and
