@@ -21,6 +21,7 @@ SLOW_FOLDERS = {"browser"}
 SLOW_FILES = {
     "test_pipeline.py",
     "test_api_schemathesis.py",
+    "test_status_invariant.py",
     "test_status_concurrency.py",
 }
 SLOW_TESTS = {
