@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 import redis as redis_client
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Count, Q
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Q
 from hypothesis import HealthCheck, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -54,7 +54,15 @@ from negotiations.services import (
 from parties.models import Party
 from parties.services import party_create
 from proposals import services
-from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Stance, Term
+from proposals.models import (
+    ImplementationEvent,
+    LinkKind,
+    Position,
+    Proposal,
+    ProposalLink,
+    Stance,
+    Term,
+)
 from proposals.verification import verify_negotiation
 from tests.processes import CeleryProcess, RedisServer, running, wait_for
 from tests.test_pipeline import publishing_to
@@ -82,6 +90,7 @@ COMPUTED = {
     "status_computed_at",
     "status_generation",
     "status_stale_since",
+    "status_verified_at",
     "status_summary",
     "status_summary_at",
     "delivered",
@@ -140,9 +149,14 @@ class StatusInvariant(RuleBasedStateMachine):
         three_principals=st.booleans(),
         quantity=quantity,
         stances=st.lists(st.none() | st.sampled_from(OPENING_STANCES), min_size=3, max_size=3),
+        link=st.sampled_from([None, LinkKind.SUPERSEDES.value, LinkKind.COUNTER_TO.value]),
     )
-    def negotiation_with_two_rounds_and_a_proposal(
-        self, three_principals: bool, quantity: int | None, stances: list[str | None]
+    def negotiation_with_two_rounds_and_two_proposals(
+        self,
+        three_principals: bool,
+        quantity: int | None,
+        stances: list[str | None],
+        link: str | None,
     ) -> None:
         n = next(_names)
         tally["examples"] += 1
@@ -178,6 +192,16 @@ class StatusInvariant(RuleBasedStateMachine):
                     stated_on=DAYS[2],
                     conditions="if the others agree" if said == Stance.CONDITIONAL else "",
                 )
+        answer = services.proposal_create(
+            negotiation=self.negotiation,
+            title="Answer",
+            kind="exchange",
+            round=rounds[1],
+            tabled_by=self.parties[1],
+        )
+        services.term_create(proposal=answer, text="Swap all for all")
+        if link is not None:
+            services.proposal_link_create(from_proposal=answer, to_proposal=proposal, kind=link)
         self.count: dict[str, int] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -219,12 +243,31 @@ class StatusInvariant(RuleBasedStateMachine):
         before = self._inputs()
         step = write.__qualname__.split(".")[1]  # the rule's name
         tally[step] += 1
-        try:
-            write()
-        except ValidationError as error:
-            tally[f"{step} refused"] += 1
-            note(f"refused: {error}")
-            assert self._inputs() == before, "a refused call changed the inputs"
+        # One transaction around the call, as a request has: the recomputes run when it
+        # commits, so what the write marked stale can be checked before they run.
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    write()
+            except ValidationError as error:
+                tally[f"{step} refused"] += 1
+                note(f"refused: {error}")
+                assert self._inputs() == before, "a refused call changed the inputs"
+                return
+            self._check_marked()
+
+    def _check_marked(self) -> None:
+        """Every status the write changed is flagged stale, terms and all, before commit."""
+        n = self.negotiation
+        ids = Proposal.objects.filter(negotiation=n).values_list("pk", flat=True)
+        unmarked = [str(d) for d in verify_negotiation(n.pk, proposal_ids=list(ids))]
+        unmarked += [
+            f"term {pk} not stale, its proposal is"
+            for pk in Term.objects.filter(
+                proposal__negotiation=n, proposal__status_stale=True, status_stale=False
+            ).values_list("pk", flat=True)
+        ]
+        assert not unmarked, "changed but not marked stale:\n" + "\n".join(unmarked)
 
     # ------------------------------------------------------------------ proposals
 
@@ -483,15 +526,26 @@ class StatusInvariant(RuleBasedStateMachine):
     def stored_statuses_equal_a_fresh_engine_run(self) -> None:
         self.drain()
         n = self.negotiation
+        events = "terms__implementation_events"
         self.count = Proposal.objects.filter(negotiation=n).aggregate(
             proposal_count=Count("pk", distinct=True),
             term_count=Count("terms", distinct=True),
             position_count=Count("positions", distinct=True),
             link_count=Count("links_out", distinct=True),
-            event_count=Count("terms__implementation_events", distinct=True),
+            event_count=Count(events, distinct=True),
             stale_count=Count("pk", filter=Q(status_stale=True), distinct=True)
             + Count("terms", filter=Q(terms__status_stale=True), distinct=True),
+            # What the services refuse (issue 13, bugs 5 and 7) never gets in.
+            early_positions=Count(
+                "positions", filter=Q(positions__stated_on__lt=F("tabled_on")), distinct=True
+            ),
+            early_events=Count(
+                events, filter=Q(**{f"{events}__happened_on__lt": F("tabled_on")}), distinct=True
+            ),
         )
+        assert not self.count["early_positions"], "a position predates its proposal"
+        assert not self.count["early_events"], "a delivery predates its proposal"
+        assert not _supersedes_cycle(n), "proposals supersede each other in a cycle (bug 6)"
         stale = (
             [
                 *(f"proposal {pk} still stale" for pk in _stale(Proposal, negotiation=n)),
@@ -507,6 +561,22 @@ class StatusInvariant(RuleBasedStateMachine):
             for status in Proposal.objects.filter(negotiation=n).values_list("status", flat=True)
         )
         assert (stale, divergences) == ([], []), "\n".join([*stale, *map(str, divergences)])
+
+
+def _supersedes_cycle(negotiation: Negotiation) -> bool:
+    newer_than: dict[int, set[int]] = {}
+    for newer, older in ProposalLink.objects.filter(
+        from_proposal__negotiation=negotiation, kind=LinkKind.SUPERSEDES
+    ).values_list("from_proposal_id", "to_proposal_id"):
+        newer_than.setdefault(newer, set()).add(older)
+
+    def reaches(start: int, goal: int, seen: set[int]) -> bool:
+        for older in newer_than.get(start, ()):
+            if older == goal or (older not in seen and reaches(older, goal, seen | {older})):
+                return True
+        return False
+
+    return any(reaches(pid, pid, {pid}) for pid in newer_than)
 
 
 def _stale(model: type[Proposal] | type[Term], **scope: Any) -> list[int]:
