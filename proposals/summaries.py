@@ -54,7 +54,7 @@ def summary_of(
     }
 
 
-def _convergence(
+def convergence_series(
     negotiation_id: int, rounds: list[Round], today: datetime.date
 ) -> list[dict[str, Any]]:
     snapshot = load_snapshot(negotiation_id)
@@ -136,7 +136,7 @@ def negotiation_summary_refresh(
             status_summary_at=now,
         )
     summary = summary_of(proposals, terms)
-    summary["convergence"] = _convergence(negotiation_id, rounds, today)
+    summary["convergence"] = convergence_series(negotiation_id, rounds, today)
     final = not any(p["status_stale"] for p in proposals)
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary,

@@ -22,7 +22,7 @@ from negotiations.models import Negotiation, Round
 from proposals import engine
 from proposals.models import Proposal, StatusChange, Term
 from proposals.snapshot import load_snapshot
-from proposals.summaries import _convergence, summary_of
+from proposals.summaries import convergence_series, summary_of
 
 REASON_LENGTH = 500  # the stored reasons are cut there (refresh.py, the models)
 
@@ -231,7 +231,7 @@ def _compare_summaries(
     if written is None and not proposals:
         return divergences
     expected = summary_of(proposals, terms)
-    expected["convergence"] = _convergence(negotiation_id, rounds, today)
+    expected["convergence"] = convergence_series(negotiation_id, rounds, today)
     divergences += _compare_summary("negotiation", negotiation_id, summary, expected)
     return divergences
 
