@@ -21,6 +21,7 @@ from django.utils import timezone
 from proposals import engine
 from proposals.locks import lock_proposal_recompute
 from proposals.models import Proposal, StatusChange, Term
+from proposals.results import proposal_values
 from proposals.snapshot import load_snapshot
 
 # Passes over a proposal marked again while it was being recomputed, before it is left
@@ -159,18 +160,16 @@ def _write(
     change_rows: list[tuple[object, ...]] = []
     for proposal_id in proposal_ids:
         row = rows[proposal_id]
-        result = computed.proposal_status(proposal_id, today)
-        timeline = computed.timeline(proposal_id, today)
-        since = {entry.term_id: entry.on for entry in timeline}
+        values = proposal_values(computed, proposal_id, today)
         # The generation check is in the UPDATE itself, so no marking can slip between
         # check and write; the marking waits for this row until the transaction ends.
         written = Proposal.objects.filter(
             pk=proposal_id, status_generation=row["status_generation"]
         ).update(
-            status=result.status,
-            status_reason=result.reason[:500],
-            status_basis=engine.basis_as_json(result.basis),
-            status_since=since.get(None),
+            status=values.status,
+            status_reason=values.reason,
+            status_basis=values.basis,
+            status_since=values.since,
             status_computed_at=now,
             status_stale=False,
             status_stale_since=None,
@@ -184,26 +183,26 @@ def _write(
                 entry.term_id,
                 entry.on,
                 entry.status,
-                entry.previous_status or "",
-                entry.reason[:500],
-                seq,
+                entry.previous_status,
+                entry.reason,
+                entry.seq,
             )
-            for seq, entry in enumerate(timeline)
+            for entry in values.timeline
         ]
         term_rows += [
             (
                 term.term_id,
                 term.status,
-                term.reason[:500],
-                json.dumps(engine.basis_as_json(term.basis)),
-                since.get(term.term_id),
+                term.reason,
+                json.dumps(term.basis),
+                term.since,
                 term.delivered,
             )
-            for term in result.terms
+            for term in values.terms
         ]
         results[proposal_id] = RefreshResult(
             refreshed=True,
-            changed=row["status"] != result.status,
+            changed=row["status"] != values.status,
             cleared=True,
             negotiation_id=int(row["negotiation_id"]),
         )

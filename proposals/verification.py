@@ -21,10 +21,9 @@ from django.utils import timezone
 from negotiations.models import Negotiation, Round
 from proposals import engine
 from proposals.models import Proposal, StatusChange, Term
+from proposals.results import proposal_values
 from proposals.snapshot import load_snapshot
 from proposals.summaries import convergence_series, summary_of
-
-REASON_LENGTH = 500  # the stored reasons are cut there (refresh.py, the models)
 
 
 @dataclass(frozen=True)
@@ -91,36 +90,26 @@ def verify_negotiation(
 
 
 def _fresh(computed: engine.Engine, proposal_id: int, today: datetime.date) -> _Fresh:
-    result = computed.proposal_status(proposal_id, today)
-    since: dict[int | None, datetime.date] = {}
-    timeline: list[tuple[Any, ...]] = []
-    for seq, entry in enumerate(computed.timeline(proposal_id, today)):
-        since[entry.term_id] = entry.on
-        timeline.append(
-            (
-                seq,
-                entry.term_id,
-                entry.on,
-                entry.status,
-                entry.previous_status or "",
-                entry.reason[:REASON_LENGTH],
-            )
-        )
+    values = proposal_values(computed, proposal_id, today)
+    timeline = [
+        (row.seq, row.term_id, row.on, row.status, row.previous_status, row.reason)
+        for row in values.timeline
+    ]
     terms = {
         term.term_id: {
             "status": term.status,
-            "status_reason": term.reason[:REASON_LENGTH],
-            "status_basis": _json(engine.basis_as_json(term.basis)),
-            "status_since": since.get(term.term_id),
+            "status_reason": term.reason,
+            "status_basis": _json(term.basis),
+            "status_since": term.since,
             "delivered": term.delivered,
         }
-        for term in result.terms
+        for term in values.terms
     }
     proposal = {
-        "status": result.status,
-        "status_reason": result.reason[:REASON_LENGTH],
-        "status_basis": _json(engine.basis_as_json(result.basis)),
-        "status_since": since.get(None),
+        "status": values.status,
+        "status_reason": values.reason,
+        "status_basis": _json(values.basis),
+        "status_since": values.since,
     }
     return _Fresh(proposal, terms, timeline)
 
