@@ -614,7 +614,10 @@ class StatusInvariantThroughAWorker(StatusInvariant):
 def _run(machine: type[StatusInvariant], **options: Any) -> None:
     StatusInvariant.shared_parties = []  # the database was emptied since the last test
     tally.clear()
-    chosen = int(os.environ.get("PARLEY_INVARIANT_SEED") or random.randrange(2**32))
+    # CI replays one fixed seed, so a green run on a developer's machine is the run CI
+    # makes; elsewhere every run explores new sequences. Both print the seed.
+    fixed = os.environ.get("PARLEY_INVARIANT_SEED") or ("2025" if os.environ.get("CI") else "")
+    chosen = int(fixed) if fixed else random.randrange(2**32)
     try:
         run_state_machine_as_test(
             seed(chosen)(machine),
@@ -633,7 +636,7 @@ def _run(machine: type[StatusInvariant], **options: Any) -> None:
 
 
 def test_stored_statuses_equal_a_fresh_engine_run_after_any_sequence_of_writes():
-    _run(StatusInvariant, max_examples=EXAMPLES, stateful_step_count=10)
+    _run(StatusInvariant, max_examples=EXAMPLES, stateful_step_count=7)
 
 
 @pytest.fixture
@@ -654,4 +657,4 @@ def broker_url() -> Iterator[str]:
 def test_a_real_worker_leaves_the_same_statuses_as_a_fresh_engine_run(broker_url):
     worker = CeleryProcess("worker", broker_url, "invariant")
     with publishing_to(broker_url), running(worker):
-        _run(StatusInvariantThroughAWorker, max_examples=WORKER_EXAMPLES, stateful_step_count=8)
+        _run(StatusInvariantThroughAWorker, max_examples=WORKER_EXAMPLES, stateful_step_count=6)
