@@ -200,6 +200,16 @@ def test_a_proposal_cannot_be_tabled_after_a_position_on_it(negotiation, parties
     proposal_update(proposal=proposal, tabled_on=DAY - datetime.timedelta(days=1))
 
 
+def test_a_proposal_cannot_be_tabled_after_a_delivery_on_it(negotiation, parties):
+    proposal = proposal_create(negotiation=negotiation, title="Swap", kind="exchange")
+    term = term_create(proposal=proposal, text="Exchange 100 for 100", quantity=100, unit="people")
+    implementation_event_record(term=term, happened_on=DAY, quantity=10)
+    with pytest.raises(ValidationError) as raised:
+        proposal_update(proposal=proposal, tabled_on=LATER)
+    assert "carried out on 2025-06-02" in " ".join(raised.value.message_dict["tabled_on"])
+    proposal_update(proposal=proposal, tabled_on=DAY)
+
+
 def test_correcting_the_tabling_day_moves_the_tabling_position_with_it(negotiation, parties):
     proposal = proposal_create(
         negotiation=negotiation,

@@ -18,6 +18,7 @@ from negotiations.services import ensure_participant
 from parties.models import Party, Person
 from proposals.dependencies import affected_proposal_ids
 from proposals.models import (
+    ImplementationEvent,
     LinkKind,
     Position,
     Proposal,
@@ -58,6 +59,16 @@ def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.da
             {
                 "tabled_on": f"A position on this proposal was stated on {earliest.isoformat()}; "
                 "it cannot have been tabled later. Delete or re-date that position first."
+            }
+        )
+    delivered = ImplementationEvent.objects.filter(term__proposal=proposal).aggregate(
+        earliest=Min("happened_on")
+    )["earliest"]
+    if delivered is not None and delivered < tabled_on:
+        raise ValidationError(
+            {
+                "tabled_on": f"Part of this proposal was carried out on {delivered.isoformat()}; "
+                "it cannot have been tabled later. Correct that delivery's date first."
             }
         )
 
