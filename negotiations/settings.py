@@ -119,8 +119,21 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Accounts (negotiations/core/accounts.py): Django's auth views at /accounts/, roles as groups
 # (negotiations/core/roles.py), and django-axes against password guessing: after
-# PARLEY_LOGIN_FAILURES failed logins for one username from one address, that pair is
-# locked out for PARLEY_LOCKOUT_MINUTES.
+# PARLEY_LOGIN_FAILURES failed logins for one username from one client address, that pair
+# is locked out for PARLEY_LOCKOUT_MINUTES (a stranger's failures elsewhere lock no one out).
+#
+# The client address: PARLEY_TRUSTED_PROXIES is the number of reverse proxies in front of
+# Parley, each appending the address it saw to X-Forwarded-For. With N, the Nth entry from
+# the right is the client (entries further left are whatever the client sent, so never
+# believed); with 0, X-Forwarded-For is ignored and the TCP peer (REMOTE_ADDR) is the client.
+# The login lockout and the API throttles read it through the same DRF setting, NUM_PROXIES.
+PARLEY_TRUSTED_PROXIES = env_int(
+    "PARLEY_TRUSTED_PROXIES",
+    1 if PRODUCTION and env_bool("PARLEY_BEHIND_PROXY", True) else 0,
+)
+if PARLEY_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("PARLEY_TRUSTED_PROXIES must be 0 (no proxy) or more.")
+AXES_CLIENT_IP_CALLABLE = "negotiations.core.accounts.client_address"
 AUTHENTICATION_BACKENDS = [
     "negotiations.core.accounts.LoginGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -206,15 +219,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("PARLEY_HSTS_PRELOAD", True)  # PARLEY_HSTS_PRELOAD=0 to opt out
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
     if env_bool("PARLEY_BEHIND_PROXY", True):
-        # TLS ends at one reverse proxy, which says so in X-Forwarded-Proto and appends
-        # the client's address to X-Forwarded-For: throttles and the login lockout count
-        # per real client, not per proxy (and a forged header cannot dodge them).
+        # TLS ends at a reverse proxy, which says so in X-Forwarded-Proto (the client's
+        # address: PARLEY_TRUSTED_PROXIES above).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-        # django-axes counts failed logins per client address: the one the proxy appended
-        # last to X-Forwarded-For, not the proxy's own (nor one a client could forge).
-        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-        AXES_IPWARE_PROXY_COUNT = 1
-        AXES_IPWARE_PROXY_ORDER = "right-most"
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
 
@@ -329,6 +336,8 @@ REST_FRAMEWORK: dict[str, Any] = {
         "auth": env_str("PARLEY_API_AUTH_RATE", "10/minute"),
     },
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    # Throttles per client address, the one the login lockout counts by (see above).
+    "NUM_PROXIES": PARLEY_TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {
@@ -379,5 +388,3 @@ if PRODUCTION:
             "LOCATION": env_str("CACHE_URL", CELERY_BROKER_URL),
         }
     }
-    if env_bool("PARLEY_BEHIND_PROXY", True):
-        REST_FRAMEWORK["NUM_PROXIES"] = 1

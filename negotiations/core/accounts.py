@@ -3,11 +3,28 @@ password, in Parley's templates (templates/registration/), behind django-axes.""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest
 from django.urls import path
+from rest_framework.throttling import BaseThrottle
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as the trusted proxies report it (settings: PARLEY_TRUSTED_PROXIES):
+    what django-axes counts failed logins by. It is DRF's throttle identity, so the lockout
+    and the API throttles cannot disagree; a value that is not an address (a client's
+    header, where no proxy stands) falls back to the TCP peer.
+    """
+    # DRF reads only request.META, which a Django request has.
+    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    try:
+        return str(ipaddress.ip_address(ident))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR")
 
 
 class LoginGuardBackend(AxesStandaloneBackend):
