@@ -29,6 +29,7 @@ from negotiations.api.conditional import (
     not_modified,
     set_validators,
 )
+from negotiations.api.fields import DayField, IdField, ItemListField
 from negotiations.api.filters import array_of
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
@@ -288,7 +289,20 @@ class DeleteMixin(ResourceViewSet):
 
 class VersionedSerializer(serializers.ModelSerializer):
     """Input and output of a versioned model; outputs are built from values() at run time,
-    this class only validates input and describes the output in the schema."""
+    this class only validates input and describes the output in the schema. Its fields are
+    the strict ones of negotiations/api/fields.py: ids, id lists, lists and dates."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DayField,
+    }
+    serializer_related_field = IdField
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[type, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is serializers.ListField:
+            field_class = ItemListField
+        return field_class, kwargs
 
     changed_at = serializers.DateTimeField(
         read_only=True,

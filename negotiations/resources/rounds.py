@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from negotiations import services
 from negotiations.api.conditional import latest, make_etag
+from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, ParleyFilterSet, array_of, choice_filter
 from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
@@ -95,7 +96,7 @@ class ParticipationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSe
 
 
 class RoundSerializer(VersionedSerializer):
-    hosts = serializers.PrimaryKeyRelatedField(
+    hosts = IdField(
         many=True, queryset=Party.objects.all(), required=False, help_text="Host parties' ids."
     )
 
@@ -251,7 +252,7 @@ class RoundViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
 
 
 class DelegationSerializer(VersionedSerializer):
-    members = serializers.PrimaryKeyRelatedField(
+    members = IdField(
         many=True, queryset=Person.objects.all(), required=False, help_text="People's ids."
     )
 

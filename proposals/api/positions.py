@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from rest_framework import serializers
 
+from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
@@ -24,7 +24,7 @@ def by_level(queryset: Any, name: str, value: str) -> Any:
 
 
 class PositionSerializer(VersionedSerializer):
-    conditional_on = serializers.PrimaryKeyRelatedField(
+    conditional_on = IdField(
         many=True,
         queryset=Term.objects.select_related("proposal"),
         required=False,

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
+from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import (
     AsOfParameter,
@@ -54,16 +55,14 @@ from proposals.selectors import proposal_detail
 
 
 class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
-    required_parties = serializers.PrimaryKeyRelatedField(
+    required_parties = IdField(
         many=True,
         queryset=Party.objects.all(),
         required=False,
         help_text="Parties whose consent makes it agreed; empty: the negotiation's principals.",
     )
-    sources = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Source.objects.all(), required=False
-    )
-    speaker = serializers.PrimaryKeyRelatedField(
+    sources = IdField(many=True, queryset=Source.objects.all(), required=False)
+    speaker = IdField(
         queryset=Person.objects.all(),
         required=False,
         allow_null=True,

@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Count, Q
 from rest_framework import serializers
 
+from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
@@ -35,9 +36,7 @@ class TermSerializer(StatusFreshnessFields, VersionedSerializer):
     ordinal = serializers.IntegerField(
         required=False, min_value=0, max_value=2147483647, help_text="Next free one if left out."
     )
-    sources = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Source.objects.all(), required=False
-    )
+    sources = IdField(many=True, queryset=Source.objects.all(), required=False)
     stances = StanceSerializer(
         many=True,
         read_only=True,

@@ -1,0 +1,185 @@
+"""The API takes its input strictly (negotiations/api/fields.py): ids are whole numbers, lists
+are JSON arrays without repeats and of a bounded length, dates are YYYY-MM-DD in a sane
+range, If-Match compares strongly, source URLs are compared normalised, and names in any
+script get a slug."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from negotiations.api.fields import MAX_ITEMS
+from parties.models import Party, Person
+from proposals.api.proposals import ProposalSerializer
+from proposals.models import Proposal
+from proposals.services import source_create
+from tests.api_support import (
+    EDITOR,
+    api_env,  # noqa: F401
+    client_for,
+    make_user,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
+DAY = "2025-06-02"
+
+
+@pytest.fixture
+def editor():
+    return client_for(make_user("eddie", EDITOR))
+
+
+@pytest.fixture
+def sources(db):
+    return [source_create(title=f"Report {n}") for n in range(3)]
+
+
+def errors_of(response, field):
+    assert response.status_code == 400, response.content
+    return " ".join(response.json()["errors"][field])
+
+
+def table(editor, negotiation, parties, **fields):
+    payload = {
+        "negotiation": negotiation.pk,
+        "tabled_by": parties["ua"].pk,
+        "title": "Unconditional ceasefire",
+        "kind": "ceasefire",
+        "tabled_on": DAY,
+        **fields,
+    }
+    return editor.post("/api/v1/proposals/", payload, format="json")
+
+
+# --------------------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize("sent", [1.5, 1.0, True, "１", " 1", "1e0", [1], {"id": 1}])
+def test_an_id_must_be_a_whole_number(parties, editor, sent):
+    party = parties["ru"].pk
+    value = party + 0.5 if sent == 1.5 else float(party) if sent == 1.0 else sent
+    response = editor.post("/api/v1/people/", {"name": "Envoy", "party": value}, format="json")
+    message = errors_of(response, "party")
+    assert "whole number (an id)" in message
+    assert "bool" not in message and "float" not in message
+    assert not Person.objects.exists()
+
+
+def test_a_decimal_id_is_refused_rather_than_rounded_down(parties, editor):
+    response = editor.post(
+        "/api/v1/people/", {"name": "Envoy", "party": parties["ru"].pk + 0.5}, format="json"
+    )
+    assert "whole number (an id), e.g. 3; a decimal number was sent" in errors_of(response, "party")
+    assert not Person.objects.exists()
+
+
+def test_an_id_sent_as_a_string_of_digits_is_still_taken(parties, editor):
+    response = editor.post(
+        "/api/v1/people/", {"name": "Envoy", "party": str(parties["ru"].pk)}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert Person.objects.get().party == parties["ru"]
+
+
+def test_an_unknown_id_is_named_in_plain_words(editor):
+    response = editor.post("/api/v1/people/", {"name": "Envoy", "party": 99999999}, format="json")
+    assert errors_of(response, "party") == "There is no party 99999999."
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@pytest.mark.parametrize("sent", [{}, "1", 1, None])
+def test_a_list_of_ids_must_be_a_json_array(negotiation, parties, sources, editor, sent):
+    if sent == "1":
+        sent = str(sources[0].pk)
+    response = table(editor, negotiation, parties, sources=sent)
+    assert response.status_code == 400, response.content
+    assert not Proposal.objects.exists()
+
+
+def test_an_object_is_not_taken_as_the_list_of_its_keys(negotiation, parties, sources, editor):
+    response = table(editor, negotiation, parties, sources={str(sources[0].pk): 1})
+    assert (
+        errors_of(response, "sources") == "Must be a list of ids, e.g. [1, 2]; an object was sent."
+    )
+    assert not Proposal.objects.exists()
+
+
+def test_a_list_naming_an_id_twice_is_refused(negotiation, parties, sources, editor):
+    pk = sources[1].pk
+    response = table(editor, negotiation, parties, sources=[sources[0].pk, pk, pk])
+    assert errors_of(response, "sources") == f"Lists source {pk} twice; list each once."
+    assert not Proposal.objects.exists()
+
+
+def test_ten_thousand_repeated_ids_are_refused_without_a_query_each(
+    negotiation, parties, sources, editor
+):
+    with CaptureQueriesContext(connection) as queries:
+        response = table(editor, negotiation, parties, sources=[sources[0].pk] * 10_000)
+    assert f"List at most {MAX_ITEMS} sources; this lists 10000." in errors_of(response, "sources")
+    assert len(queries) < 20
+
+
+def test_a_list_of_ids_is_read_in_one_query_and_kept_in_its_order(
+    sources, django_assert_num_queries
+):
+    field = ProposalSerializer().fields["sources"]
+    ids = [sources[2].pk, sources[0].pk, sources[1].pk]
+    with django_assert_num_queries(1):
+        found = field.run_validation(ids)
+    assert [s.pk for s in found] == ids
+
+
+def test_a_list_with_an_unknown_id_names_it(sources):
+    field = ProposalSerializer().fields["sources"]
+    with pytest.raises(Exception, match="There is no source 99999999"):
+        field.run_validation([sources[0].pk, 99999999])
+
+
+def test_a_list_of_values_must_be_a_json_array_of_bounded_length(editor):
+    response = editor.post("/api/v1/parties/", {"name": "Atlantis", "aliases": {}}, format="json")
+    assert errors_of(response, "aliases") == 'Must be a list, e.g. ["a", "b"]; an object was sent.'
+    many = [f"Alias {n}" for n in range(MAX_ITEMS + 1)]
+    response = editor.post("/api/v1/parties/", {"name": "Atlantis", "aliases": many}, format="json")
+    assert f"at most {MAX_ITEMS} items" in errors_of(response, "aliases")
+    assert not Party.objects.filter(name="Atlantis").exists()
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("sent", ["20250601", "２０２５-０６-０１", "2025-6-1", 20250601, ""])
+def test_a_date_must_be_yyyy_mm_dd_in_ascii_digits(negotiation, parties, editor, sent):
+    response = table(editor, negotiation, parties, tabled_on=sent)
+    assert "YYYY-MM-DD" in errors_of(response, "tabled_on")
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_a_date_outside_the_sane_range_is_refused(negotiation, parties, editor, day):
+    proposal = table(editor, negotiation, parties).json()
+    response = editor.post(
+        "/api/v1/terms/",
+        {"proposal": proposal["id"], "text": "Withdrawal", "category": "military", "due_on": day},
+        format="json",
+    )
+    message = errors_of(response, "due_on")
+    assert message == f"{day} is out of range: dates run from 1900-01-01 to 2100-12-31."
+    response = editor.post(
+        "/api/v1/positions/",
+        {
+            "party": parties["ru"].pk,
+            "proposal": proposal["id"],
+            "stance": "rejects",
+            "stated_on": day,
+        },
+        format="json",
+    )
+    assert "out of range" in errors_of(response, "stated_on")
+
+
+def test_the_schema_states_the_date_rule(client):
+    schema = client.get("/api/schema/?format=json").json()
+    tabled_on = schema["components"]["schemas"]["Proposal"]["properties"]["tabled_on"]
+    assert "1900-01-01 to 2100-12-31" in tabled_on["description"]
