@@ -16,6 +16,7 @@ from tests.api_support import (
     EDITOR,
     api_env,  # noqa: F401
     client_for,
+    etag_of,
     make_user,
 )
 
@@ -183,3 +184,42 @@ def test_the_schema_states_the_date_rule(client):
     schema = client.get("/api/schema/?format=json").json()
     tabled_on = schema["components"]["schemas"]["Proposal"]["properties"]["tabled_on"]
     assert "1900-01-01 to 2100-12-31" in tabled_on["description"]
+
+
+# --------------------------------------------------------------------------- If-Match
+
+
+@pytest.fixture
+def proposal(negotiation, parties, editor):
+    response = table(editor, negotiation, parties)
+    assert response.status_code == 201, response.content
+    return response
+
+
+def test_a_weak_etag_never_matches_a_write(proposal, editor):
+    url = f"/api/v1/proposals/{proposal.json()['id']}/"
+    response = editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH='W/"v1"')
+    assert response.status_code == 412
+    assert "weak ETag" in response.json()["detail"]
+    assert Proposal.objects.get().title == "Unconditional ceasefire"
+
+
+def test_a_strong_etag_beside_a_weak_one_still_matches(proposal, editor):
+    url = f"/api/v1/proposals/{proposal.json()['id']}/"
+    tags = f'W/"v1", {etag_of(proposal)}'
+    response = editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH=tags)
+    assert response.status_code == 200, response.content
+
+
+def test_a_version_in_other_digits_is_not_an_etag(proposal, editor):
+    url = f"/api/v1/proposals/{proposal.json()['id']}/"
+    response = editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH='"v١"')
+    assert "If-Match" in response.json()["errors"]
+    assert Proposal.objects.get().title == "Unconditional ceasefire"
+
+
+def test_if_match_star_is_refused_saying_why(proposal, editor):
+    url = f"/api/v1/proposals/{proposal.json()['id']}/"
+    response = editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 428
+    assert "matches any version" in response.json()["detail"]

@@ -55,26 +55,39 @@ def set_validators(response: Any, etag: str, last_modified: datetime.datetime | 
     response["Cache-Control"] = "no-cache"
 
 
-IF_MATCH = re.compile(r'^(?:W/)?"v?(\d{1,18})(?:-[^"]*)?"$')
+# Our ETags are strong: "v3-…" (a detail's), or just the version, "v3" or "3". ASCII
+# digits only (\d would take "３").
+IF_MATCH = re.compile(r'^"v?([0-9]{1,18})(?:-[^"]*)?"$')
 
 
 def if_match_versions(request: Request) -> list[int]:
-    """The versions named by If-Match; 428 when it is missing, 400 when unreadable."""
+    """The versions named by If-Match; 428 when it is missing, 400 when unreadable, 412 for
+    a weak ETag (If-Match compares strongly, RFC 9110 §13.1.1: a weak tag never matches)."""
     raw = request.headers.get("If-Match", "").strip()
     if not raw:
         raise PreconditionRequired()
     if raw == "*":
         raise PreconditionRequired(
-            'If-Match: * does not say which version you edited; send its ETag, e.g. "v3".'
+            "If-Match: * matches any version, so it cannot keep your change from overwriting "
+            'someone else\'s; send the ETag of the version you edited, e.g. If-Match: "v3".'
         )
-    versions = []
+    versions, weak = [], []
     for part in raw.split(","):
-        match = IF_MATCH.match(part.strip())
+        tag = part.strip()
+        if tag.startswith("W/"):
+            weak.append(tag)
+            continue
+        match = IF_MATCH.match(tag)
         if match is None:
             raise exceptions.ValidationError(
-                {"If-Match": [f'{part.strip()!r} is not an ETag of this API; send e.g. "v3".']}
+                {"If-Match": [f'{tag[:40]!r} is not an ETag of this API; send e.g. "v3".']}
             )
         versions.append(int(match.group(1)))
+    if not versions:
+        raise PreconditionFailed(
+            f"{weak[0][:40]} is a weak ETag, and a weak ETag never matches a write (If-Match "
+            'compares strongly); send the ETag without W/, e.g. If-Match: "v3".'
+        )
     return versions
 
 
