@@ -3,14 +3,17 @@ are JSON arrays without repeats and of a bounded length, dates are YYYY-MM-DD in
 range, If-Match compares strongly, source URLs are compared normalised, and names in any
 script get a slug."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from negotiations.api.fields import MAX_ITEMS
 from parties.models import Party, Person
 from proposals.api.proposals import ProposalSerializer
-from proposals.models import Proposal
+from proposals.models import Proposal, Source
 from proposals.services import source_create
 from tests.api_support import (
     EDITOR,
@@ -223,3 +226,44 @@ def test_if_match_star_is_refused_saying_why(proposal, editor):
     response = editor.patch(url, {"title": "Changed"}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 428
     assert "matches any version" in response.json()["detail"]
+
+
+# --------------------------------------------------------------------------- source URLs
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["HTTPS://Example.ORG/memo", "https://EXAMPLE.org:443/memo", "https://example.org:443/memo"],
+)
+def test_a_url_differing_only_in_case_of_host_or_default_port_is_a_duplicate(editor, spelling):
+    source_create(title="Memorandum", url="https://example.org/memo")
+    response = editor.post("/api/v1/sources/", {"title": "Again", "url": spelling}, format="json")
+    assert "already recorded" in str(response.json()["errors"])
+    assert Source.objects.count() == 1
+
+
+def test_a_url_is_stored_normalised_on_create_and_update(editor):
+    created = editor.post(
+        "/api/v1/sources/", {"title": "Memo", "url": "HTTP://Example.ORG:80"}, format="json"
+    )
+    assert created.json()["url"] == "http://example.org/"
+    url = f"/api/v1/sources/{created.json()['id']}/"
+    changed = editor.patch(
+        url,
+        {"url": "https://Example.org:8443/A?B=C"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(created),
+    )
+    assert changed.json()["url"] == "https://example.org:8443/A?B=C"
+
+
+def test_the_migration_normalises_stored_urls_unless_another_source_has_that_spelling(db):
+    migration = importlib.import_module("proposals.migrations.0004_normalise_source_urls")
+    alone = Source.objects.create(title="Alone", url="https://Alone.example/x")
+    kept = Source.objects.create(title="Kept", url="https://clash.example/")
+    clashing = Source.objects.create(title="Clashing", url="HTTPS://CLASH.example")
+    migration.normalise(apps, None)
+    alone.refresh_from_db()
+    assert (alone.url, alone.version) == ("https://alone.example/x", 2)
+    assert Source.objects.get(pk=kept.pk).url == "https://clash.example/"
+    assert Source.objects.get(pk=clashing.pk).url == "HTTPS://CLASH.example"

@@ -4,11 +4,37 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import transaction
 
 from negotiations.core.versioning import create_validated, update_validated
 from proposals.models import Source, SourceKind
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+
+
+def normalised_url(url: str) -> str:
+    """The one spelling of a URL that the unique constraint compares: scheme and host in
+    lower case, no default port, "/" for an empty path. Path, query and fragment are kept
+    as they are (servers may tell their case apart). A URL that does not parse is left for
+    the URL validation to refuse."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
+    host = parts.hostname
+    if not parts.scheme or not host:
+        return url
+    scheme = parts.scheme.lower()
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
 
 
 @transaction.atomic
@@ -24,7 +50,7 @@ def source_create(
     return create_validated(
         Source(
             title=title,
-            url=url,
+            url=normalised_url(url),
             publisher=publisher,
             published_on=published_on,
             retrieved_on=retrieved_on,
@@ -35,4 +61,6 @@ def source_create(
 
 @transaction.atomic
 def source_update(*, source: Source, expected_version: int | None = None, **changes: Any) -> Source:
+    if "url" in changes:
+        changes["url"] = normalised_url(changes["url"])
     return update_validated(source, changes=changes, expected_version=expected_version)
