@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from negotiations.core.slugs import unique_slug
 from negotiations.core.versioning import Versioned
 from parties.models import Party, Person
 
@@ -79,6 +82,14 @@ class Negotiation(Versioned, StatusSummary):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # Here rather than in a service: every door that saves a negotiation validates it.
+        if not self.slug:
+            self.slug = unique_slug(
+                Negotiation.objects.all(), self.title, max_length=120, fallback="negotiation"
+            )
+        super().clean_fields(exclude)
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from negotiations.core.slugs import unique_slug
 from negotiations.core.versioning import Versioned
 
 
@@ -41,6 +44,14 @@ class Party(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # Here rather than in a service: every door that saves a party validates it first.
+        if not self.slug:
+            self.slug = unique_slug(
+                Party.objects.all(), self.short_name or self.name, max_length=80, fallback="party"
+            )
+        super().clean_fields(exclude)
 
     @property
     def display_name(self) -> str:

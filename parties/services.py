@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
@@ -25,7 +24,7 @@ def party_create(
         name=name,
         kind=kind,
         short_name=short_name,
-        slug=slug or slugify(short_name or name),
+        slug=slug,
         country_code=country_code.upper(),
         aliases=list(aliases or []),
         description=description,

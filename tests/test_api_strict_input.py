@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from negotiations.api.fields import MAX_ITEMS
+from negotiations.models import Negotiation
 from parties.models import Party, Person
 from proposals.api.proposals import ProposalSerializer
 from proposals.models import Proposal, Source
@@ -267,3 +268,41 @@ def test_the_migration_normalises_stored_urls_unless_another_source_has_that_spe
     assert (alone.url, alone.version) == ("https://alone.example/x", 2)
     assert Source.objects.get(pk=kept.pk).url == "https://clash.example/"
     assert Source.objects.get(pk=clashing.pk).url == "HTTPS://CLASH.example"
+
+
+# --------------------------------------------------------------------------- slugs
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Україна", "ukraina"),
+        ("حماس", "hms"),
+        ("中国", "zhongguo"),
+        ("Türkiye", "turkiye"),
+        ("!!! ???", "party"),
+    ],
+)
+def test_a_party_named_in_any_script_gets_a_slug_its_page_answers_to(editor, client, name, slug):
+    response = editor.post("/api/v1/parties/", {"name": name}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == slug
+    assert client.get(f"/parties/{slug}/").status_code == 200
+
+
+def test_a_taken_slug_gets_a_number(editor):
+    slugs = [
+        editor.post("/api/v1/parties/", {"name": name}, format="json").json()["slug"]
+        for name in ("Україна", "Ukraina", "UKRAINA!", "?", "¿")
+    ]
+    assert slugs == ["ukraina", "ukraina-2", "ukraina-3", "party", "party-2"]
+
+
+def test_a_negotiation_titled_in_another_script_gets_a_slug(editor, client):
+    response = editor.post(
+        "/api/v1/negotiations/", {"title": "Переговори в Стамбулі"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == "peregovori-v-stambuli"
+    assert Negotiation.objects.get().slug == "peregovori-v-stambuli"
+    assert client.get("/negotiations/peregovori-v-stambuli/").status_code == 200
