@@ -115,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: its hook revokes the user's API tokens when the password changes.
+    {"NAME": "negotiations.core.accounts.RevokeTokensOnNewPassword"},
 ]
 
 # Accounts (negotiations/core/accounts.py): Django's auth views at /accounts/, roles as groups

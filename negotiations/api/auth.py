@@ -7,13 +7,12 @@ tokens; admins create and revoke anyone's.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox.models import AuthToken
-from knox.settings import knox_settings
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from negotiations.api.permissions import AuthThrottle
+from negotiations.core.accounts import token_create
 from negotiations.core.roles import is_admin, is_analyst, is_editor, roles_of
 
 
@@ -163,14 +163,10 @@ class TokenListView(APIView):
                 owner = get_user_model().objects.get(username=values["user"])
             except get_user_model().DoesNotExist:
                 raise serializers.ValidationError({"user": ["No such user."]}) from None
-        limit = knox_settings.TOKEN_LIMIT_PER_USER
-        if limit is not None and AuthToken.objects.filter(user=owner).count() >= limit:
-            raise exceptions.PermissionDenied(
-                f"{owner.get_username()} already has {limit} tokens; revoke one first."
-            )
-        days = values.get("days")
-        expiry = datetime.timedelta(days=days) if days else knox_settings.TOKEN_TTL
-        instance, token = AuthToken.objects.create(user=owner, expiry=expiry)
+        try:
+            instance, token = token_create(user=owner, days=values.get("days"))
+        except DjangoValidationError as error:
+            raise exceptions.PermissionDenied(error.messages[0]) from None
         return Response({"token": token, **token_row(instance)}, status=status.HTTP_201_CREATED)
 
 
