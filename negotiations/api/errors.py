@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from negotiations.api.renderers import dumps
 from negotiations.core.versioning import VersionConflict
 
 
@@ -41,6 +43,28 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
     default_detail = "This conflicts with data saved at the same time; read it again and retry."
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self) -> None:
+        super().__init__(too_large_detail())
+
+
+def too_large_detail() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"The body is larger than this server takes ({limit / 1_048_576:.1f} MiB, "
+        f"{limit:,} bytes); send less, or split it into several requests."
+    )
+
+
+def error_response(status_code: int, code: str, detail: str) -> HttpResponse:
+    """The API's error shape for answers given outside DRF (Django's error handlers)."""
+    body = {"status": status_code, "code": code, "detail": detail}
+    return HttpResponse(dumps(body), status=status_code, content_type="application/json")
 
 
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
@@ -88,6 +112,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
