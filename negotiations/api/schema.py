@@ -125,7 +125,9 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=True,
     description='The ETag of your last read of this item (e.g. "v3-1f2e…"), or just its '
-    'version ("v3" or "3"). Missing: 428; no longer current: 412.',
+    'version ("v3" or "3"). Missing: 428; no longer current: 412. `If-Match: *` ("any '
+    'version") is refused with 400, since it would overwrite changes you never saw; a weak '
+    'ETag (W/"…") never matches (RFC 9110 compares If-Match strongly).',
     examples=[OpenApiExample("version 3", value='"v3"')],
 )
 IF_MATCH_OPTIONAL = OpenApiParameter(
