@@ -11,9 +11,9 @@ import schemathesis
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from django.db import transaction
-from werkzeug.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from werkzeug.test import Client
 
 from tests.api_support import EDITOR, api_env, make_user  # noqa: F401
 
