@@ -23,6 +23,7 @@ from negotiations.editing.forms_base import (
     person_named,
     text_area,
 )
+from negotiations.editing.once import saved_once, token
 from negotiations.editing.proposal_forms import PositionForm, position_targets
 from negotiations.editing.workspace import record_position, resolve_target
 from negotiations.editing.writes import Batch, run_batch
@@ -38,7 +39,7 @@ from proposals.models import (
 )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(EditForm):
     reason = forms.CharField(
         label="Why is this deleted?",
         widget=text_area(2),
@@ -110,6 +111,7 @@ def _run(form: Any, write: Callable[[Batch], Any]) -> Any:
 
 
 @editor_required
+@saved_once
 def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     if proposal.tabled_by is None:
@@ -147,11 +149,13 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "heading": f"{proposal.tabled_by} withdraws “{proposal.title}”",
             "help": "Recorded as a position of the tabling party; the status follows.",
             "button": "Record the withdrawal",
+            "once": token(request),
         },
     )
 
 
 @editor_required
+@saved_once
 def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
     form = LinkForm(request.POST or None, initial={"kind": request.GET.get("kind")})
@@ -182,11 +186,13 @@ def proposal_link(request: HttpRequest, pk: int) -> HttpResponse:
             "heading": f"Link “{proposal.title}” to another proposal",
             "help": "“Supersedes” takes the other proposal off the table.",
             "button": "Record the link",
+            "once": token(request),
         },
     )
 
 
 @editor_required
+@saved_once
 def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """A correction is a new position, prefilled from the one it corrects."""
     old = get_object_or_404(
@@ -234,7 +240,13 @@ def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "edit/position_correct.html",
-        {"old": old, "proposal": proposal, "form": form, "source_form": source_form},
+        {
+            "old": old,
+            "proposal": proposal,
+            "form": form,
+            "source_form": source_form,
+            "once": token(request),
+        },
     )
 
 
@@ -258,6 +270,7 @@ def _proposal_of(kind: str, obj: Any) -> int:
 
 
 @editor_required
+@saved_once
 def delete_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in DELETABLE:
         raise Http404("Nothing of that kind is deleted here.")
@@ -284,5 +297,6 @@ def delete_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "form": form,
             "verbose_name": model._meta.verbose_name,
             "back": reverse("edit:proposal", args=[_proposal_of(kind, obj)]),
+            "once": token(request),
         },
     )

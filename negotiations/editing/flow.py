@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
-from django.forms import formset_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from negotiations.editing.access import editor_required
-from negotiations.editing.forms_base import add_row, quiet, share_choices
+from negotiations.editing.forms_base import add_row, quiet, share_choices, show_rows_error
+from negotiations.editing.limits import rows_formset
+from negotiations.editing.once import DRAFTS_TO_FORGET, saved_once, token
 from negotiations.editing.round_forms import ParticipantForm, RoundStartForm, participant_initial
 from negotiations.editing.workspace import (
     WorkspaceForms,
@@ -37,7 +39,7 @@ BLOCKS = {"proposal": save_proposal, "positions": save_positions, "deliveries": 
 
 def clear_draft(request: HttpRequest, key: str) -> None:
     """Tell the page after the redirect to forget the browser's draft of this form."""
-    request.session["edit_draft_clear"] = [*request.session.get("edit_draft_clear", []), key]
+    request.session[DRAFTS_TO_FORGET] = [*request.session.get(DRAFTS_TO_FORGET, []), key]
 
 
 @editor_required
@@ -49,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @editor_required
+@saved_once
 def round_start(request: HttpRequest) -> HttpResponse:
     fixed = None
     if request.GET.get("negotiation", "").isdigit():
@@ -57,17 +60,21 @@ def round_start(request: HttpRequest) -> HttpResponse:
     extra = PARTICIPANT_ROWS if not initial else 1
     data = request.POST.copy() if request.method == "POST" else None
     action = request.POST.get("action", "save") if data is not None else ""
-    focus = None
+    focus, full = None, None
     if data is not None and action == "add-participant":
-        focus = f"id_participants-{add_row(data, 'participants', {})}-party"
+        try:
+            focus = f"id_participants-{add_row(data, 'participants', {})}-party"
+        except ValidationError as error:
+            full = error.messages[0]
     form = RoundStartForm(data, fixed=fixed)
-    row_set = formset_factory(ParticipantForm, extra=extra, max_num=60)
-    rows = row_set(data, prefix="participants", initial=initial)
+    rows = rows_formset(ParticipantForm, "participants", extra=extra)(
+        data, prefix="participants", initial=initial
+    )
     share_choices(rows, ["party"])
     if data is not None and action == "save":
         round_ = _start_round(form, rows)
         if round_ is not None:
-            clear_draft(request, "round-start")
+            clear_draft(request, f"round-start-{fixed.pk}" if fixed else "round-start")
             messages.success(
                 request,
                 f"Round {round_.number} of “{round_.negotiation}” is recorded. "
@@ -76,10 +83,19 @@ def round_start(request: HttpRequest) -> HttpResponse:
             return redirect("edit:workspace", pk=round_.pk)
     elif data is not None:
         quiet(form, rows)
+        if full:
+            show_rows_error(rows, full)
     return render(
         request,
         "edit/round_start.html",
-        {"form": form, "rows": rows, "fixed": fixed, "focus": focus, "posted": data is not None},
+        {
+            "form": form,
+            "rows": rows,
+            "fixed": fixed,
+            "focus": focus,
+            "posted": data is not None,
+            "once": token(request),
+        },
     )
 
 
@@ -114,6 +130,7 @@ def _round(pk: int) -> Round:
 
 
 @editor_required
+@saved_once
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
     data = request.POST.copy() if request.method == "POST" else None
@@ -130,7 +147,10 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("edit:workspace", args=[round_.pk]) + "#recorded")
     elif block:
         quiet(*forms.bound())
-    return render(request, "edit/workspace.html", _workspace_context(round_, forms))
+        forms.show_refusal()
+    context = _workspace_context(round_, forms)
+    context["once"] = {name: token(request, posted=name == block) for name in BLOCKS}
+    return render(request, "edit/workspace.html", context)
 
 
 def _saved_message(block: str, result: Any) -> str:

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
+from negotiations.editing.limits import ROWS, limit_texts
 from negotiations.editing.writes import Batch
 from parties.models import Party, Person
 from parties.services import person_create
@@ -54,6 +56,7 @@ class EditForm(forms.Form):
 
     def __init__(self, *args: Any, defaults: dict[str, Any] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        limit_texts(self)
         for name, value in (defaults or {}).items():
             if name in self.fields:
                 self.fields[name].initial = value
@@ -169,6 +172,14 @@ def share_choices(forms_: Iterable[forms.BaseForm], names: Iterable[str]) -> Non
 # --- rows added or pasted without saving ---------------------------------------------
 
 
+def show_rows_error(formset: forms.BaseFormSet, message: str) -> None:
+    """An error about the rows as a whole, shown even on a form that was quieted."""
+    # Private to Django (the formset's cached errors), absent from django-stubs.
+    formset._non_form_errors = formset.error_class(  # type: ignore[attr-defined]
+        [message], error_class="nonform"
+    )
+
+
 def quiet(*forms_or_formsets: Any) -> None:
     """Render bound forms without complaining: used when the editor only asked for
     another row, so half-filled rows are not flagged yet."""
@@ -185,9 +196,9 @@ def quiet(*forms_or_formsets: Any) -> None:
 
 def row_values(data: QueryDict, prefix: str) -> list[dict[str, list[str]]]:
     """The posted rows of a formset, each as {field: values}."""
-    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    total = data.get(f"{prefix}-TOTAL_FORMS") or ""
     rows = []
-    for index in range(min(total, 500)):
+    for index in range(min(int(total) if total.isdigit() else 0, ROWS[prefix].most + 1)):
         head = f"{prefix}-{index}-"
         rows.append({k[len(head) :]: data.getlist(k) for k in data if k.startswith(head)})
     return rows
@@ -216,8 +227,14 @@ def is_blank(row: dict[str, list[str]], defaults: dict[str, Any]) -> bool:
 
 
 def add_row(data: QueryDict, prefix: str, defaults: dict[str, Any]) -> int:
-    """One more row, with its defaults filled in; returns its index."""
+    """One more row, with its defaults filled in; returns its index. A ValidationError
+    says there is no room left."""
     rows = row_values(data, prefix)
+    limit = ROWS[prefix]
+    if len(rows) >= limit.most:
+        raise ValidationError(
+            f"At most {limit.most} {limit.plural} per {limit.per}; this one has them all."
+        )
     rows.append({k: [str(v)] for k, v in defaults.items() if v not in (None, "")})
     set_rows(data, prefix, rows)
     return len(rows) - 1

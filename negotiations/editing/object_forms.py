@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from negotiations import services as negotiation_services
 from negotiations.editing.forms_base import DateInput, model_choice_field
+from negotiations.editing.limits import limit_texts
 from negotiations.models import Delegation, Negotiation, Participation, Role, Round
 from parties import services as party_services
 from parties.models import Party, Person
@@ -33,6 +34,7 @@ class VersionedForm(forms.ModelForm):
                 bound.widget.attrs.update(rows=3, cols=60)
             if isinstance(bound, forms.ModelMultipleChoiceField):
                 use_widget(bound, forms.CheckboxSelectMultiple())
+        limit_texts(self)
 
     def changes(self) -> dict[str, Any]:
         return {n: v for n, v in self.cleaned_data.items() if n != "expected_version"}

@@ -23,6 +23,7 @@ from django.urls import reverse
 from negotiations.core.versioning import VersionConflict
 from negotiations.editing.access import editor_required
 from negotiations.editing.object_forms import EDITABLE, Editable, VersionedForm
+from negotiations.editing.once import saved_once, token
 from negotiations.editing.writes import attach_errors
 
 
@@ -132,6 +133,7 @@ def _form(spec: Editable, obj: Any, data: Any = None) -> VersionedForm:
 
 
 @editor_required
+@saved_once
 def edit_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = EDITABLE.get(kind)
     if spec is None:
@@ -174,6 +176,7 @@ def edit_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "changed_at": changed_at,
             "changed_by": changed_by,
             "back": landing(kind, obj),
+            "once": token(request, posted=conflict is None),
         },
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.forms import formset_factory
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from negotiations.editing.forms_base import (
@@ -14,7 +14,9 @@ from negotiations.editing.forms_base import (
     row_values,
     set_rows,
     share_choices,
+    show_rows_error,
 )
+from negotiations.editing.limits import paste_too_long, paste_too_many, rows_formset
 from negotiations.editing.proposal_forms import (
     TERM_DEFAULTS,
     BlockSourceForm,
@@ -48,6 +50,7 @@ class WorkspaceForms:
         self.round = round_
         self.block = block
         self.focus = ""
+        self.refusal: tuple[str, str] | None = None
         negotiation = round_.negotiation
         day = round_.starts_on
         self.defaults: dict[str, dict[str, Any]] = {
@@ -58,11 +61,18 @@ class WorkspaceForms:
         }
         if data is not None and action in ROW_ACTIONS:
             prefix, first_field = ROW_ACTIONS[action]
-            index = add_row(data, prefix, self.defaults[prefix])
-            self.focus = f"id_{prefix}-{index}-{first_field}"
+            try:
+                index = add_row(data, prefix, self.defaults[prefix])
+                self.focus = f"id_{prefix}-{index}-{first_field}"
+            except ValidationError as full:
+                self.refusal = (prefix, full.messages[0])
         if data is not None and action == "split-terms":
             first = split_into_rows(data)
-            self.focus = f"id_terms-{first}-text"
+            if isinstance(first, int):
+                self.focus = f"id_terms-{first}-text"
+            else:
+                self.refusal = ("paste", first)
+                self.focus = "id_proposal-paste"
 
         def bound(name: str) -> QueryDict | None:
             return data if block == name else None
@@ -74,16 +84,16 @@ class WorkspaceForms:
             defaults={"tabled_on": day, "in_round": True},
             **common,
         )
-        self.terms = formset_factory(TermForm, extra=1, max_num=200)(
+        self.terms = rows_formset(TermForm, "terms")(
             bound("proposal"), prefix="terms", form_kwargs={"defaults": self.defaults["terms"]}
         )
-        self.proposal_positions = formset_factory(ProposalPositionForm, extra=2, max_num=200)(
+        self.proposal_positions = rows_formset(ProposalPositionForm, "ppos", extra=2)(
             bound("proposal"),
             prefix="ppos",
             form_kwargs={"defaults": {"stated_on": day}, **common},
         )
         self.position_source = BlockSourceForm(bound("positions"), prefix="psrc")
-        self.positions = formset_factory(PositionForm, extra=2, max_num=200)(
+        self.positions = rows_formset(PositionForm, "positions", extra=2)(
             bound("positions"),
             prefix="positions",
             form_kwargs={
@@ -93,7 +103,7 @@ class WorkspaceForms:
             },
         )
         self.delivery_source = BlockSourceForm(bound("deliveries"), prefix="dsrc")
-        self.deliveries = formset_factory(DeliveryForm, extra=1, max_num=200)(
+        self.deliveries = rows_formset(DeliveryForm, "deliveries")(
             bound("deliveries"), prefix="deliveries", form_kwargs=common
         )
 
@@ -109,12 +119,36 @@ class WorkspaceForms:
             "deliveries": [self.delivery_source, self.deliveries],
         }.get(self.block, [])
 
+    def show_refusal(self) -> None:
+        """Why a row was not added or a paste not split, on a form that was quieted."""
+        if self.refusal is None:
+            return
+        target, message = self.refusal
+        if target == "paste":
+            self.proposal.add_error("paste", message)
+        else:
+            formsets = {
+                "terms": self.terms,
+                "ppos": self.proposal_positions,
+                "positions": self.positions,
+                "deliveries": self.deliveries,
+            }
+            show_rows_error(formsets[target], message)
 
-def split_into_rows(data: QueryDict) -> int:
+
+def split_into_rows(data: QueryDict) -> int | str:
     """Turn the pasted list into term rows after the filled ones (the paste box empties);
-    returns the index of the first new row."""
-    items = split_numbered_list(data.get("proposal-paste", ""))
+    returns the index of the first new row, or why the list was not split (then nothing
+    changes: the paste stays as it was)."""
+    paste = data.get("proposal-paste", "")
+    refusal = paste_too_long(paste)
+    if refusal:
+        return refusal
+    items = split_numbered_list(paste)
     rows = [r for r in row_values(data, "terms") if not is_blank(r, TERM_DEFAULTS)]
+    refusal = paste_too_many(len(items), len(rows))
+    if refusal:
+        return refusal
     first = len(rows)
     for label, text in items:
         rows.append(
