@@ -90,6 +90,24 @@ def test_an_unknown_id_is_named_in_plain_words(editor):
     assert errors_of(response, "party") == "There is no party 99999999."
 
 
+@pytest.mark.parametrize(
+    "query", ["party=1.0", "party=１", "party=1e0", "id=1,２", "proposal=1.5", "from_proposal=-1"]
+)
+def test_an_id_in_a_query_string_must_be_ascii_digits(client, query):
+    path = "proposal-links" if "proposal" in query else "people"
+    response = client.get(f"/api/v1/{path}/?{query}")
+    assert response.status_code == 400, response.content
+    assert "whole number (an id)" in str(response.json()["errors"])
+
+
+def test_an_id_in_a_query_string_filters(parties, client):
+    Person.objects.create(name="Envoy", party=parties["ru"])
+    response = client.get(
+        f"/api/v1/people/?party={parties['ru'].pk}&id=1,2,{Person.objects.get().pk}"
+    )
+    assert [p["name"] for p in response.json()["results"]] == ["Envoy"]
+
+
 # --------------------------------------------------------------------------- lists
 
 

@@ -9,15 +9,29 @@ import django_filters
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef
 from rest_framework import exceptions
+
+from negotiations.api.fields import ID_TEXT
+
+
+class IdFormField(forms.IntegerField):
+    """An id in a query string: ASCII digits only (forms.IntegerField takes "1.0" and "１")."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or not ID_TEXT.fullmatch(value):
+            raise ValidationError("Must be a whole number (an id), e.g. 3.", code="invalid")
+        return int(value)
 
 
 class IdFilter(django_filters.Filter):
     """An id (no existence check: an unknown id simply matches nothing)."""
 
-    field_class = forms.IntegerField
+    field_class = IdFormField
 
 
 class IdInFilter(django_filters.BaseInFilter, IdFilter):

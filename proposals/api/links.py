@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import Q
 from rest_framework import serializers
 
@@ -53,9 +52,7 @@ LINK_BRIEF = tuple(output_fields(LinkBriefSerializer))
 
 
 class ProposalLinkFilter(ParleyFilterSet):
-    proposal = django_filters.NumberFilter(
-        method="either_end", help_text="Links from or to this proposal."
-    )
+    proposal = IdFilter(method="either_end", help_text="Links from or to this proposal.")
     from_proposal = IdFilter(field_name="from_proposal_id", help_text="Links from this proposal.")
     to_proposal = IdFilter(field_name="to_proposal_id", help_text="Links to this proposal.")
     negotiation = IdFilter(
