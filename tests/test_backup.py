@@ -1,9 +1,11 @@
+import io
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from knox.models import AuthToken
 
 from negotiations.ops.backup import export_all, import_all
 from proposals.models import Position, Proposal
@@ -83,3 +85,35 @@ def test_timestamps_come_back_to_the_microsecond(demo, tmp_path):
     before, after = _round_trip(tmp_path)
     assert before == after
     assert Party.objects.get(slug="ukraine").updated_at == exact
+
+
+def _export(path: Path, *flags: str) -> str:
+    stderr = io.StringIO()
+    call_command("export_all", str(path), *flags, stderr=stderr, stdout=io.StringIO())
+    return stderr.getvalue()
+
+
+def test_the_export_says_it_holds_password_hashes_and_no_api_tokens(demo, tmp_path):
+    ed = User.objects.create_user("ed", password="a-long-password-1")
+    AuthToken.objects.create(user=ed)
+    dump = tmp_path / "d.jsonl"
+    said = _export(dump)
+    assert "password hashes" in said and "API tokens are not exported" in said
+    text = dump.read_text()
+    assert ed.password in text
+    assert '"model": "knox.authtoken"' not in text
+
+
+def test_without_users_the_export_leaves_out_users_and_their_password_hashes(demo, tmp_path):
+    ed = User.objects.create_user("ed", password="a-long-password-1")
+    ed.groups.add(Group.objects.get_or_create(name="editor")[0])
+    dump = tmp_path / "d.jsonl"
+    said = _export(dump, "--without-users")
+    assert "left out" in said
+    text = dump.read_text()
+    assert '"model": "auth.user"' not in text and ed.password not in text
+    proposals = Proposal.objects.count()
+    call_command("flush", interactive=False, verbosity=0)
+    import_all(dump)
+    assert Proposal.objects.count() == proposals
+    assert not User.objects.exists()

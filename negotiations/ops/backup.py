@@ -17,20 +17,25 @@ from django.db import connection, transaction
 OUR_APPS = ("parties", "negotiations", "proposals")
 
 
-def exported_models() -> list[str]:
-    """Users and groups, every model of our apps (audit history included), and the
-    audit contexts; not sessions, tokens or the admin log (secrets and noise)."""
-    labels = ["auth.Group", "auth.User"]
+def exported_models(*, users: bool = True) -> list[str]:
+    """Groups, users (with their group memberships and password hashes) unless left out,
+    every model of our apps (audit history included), and the audit contexts.
+
+    Never sessions, the admin log or API tokens. A token is a bearer secret: knox keeps
+    only its digest, but a restored digest would keep every old token working on the new
+    server, a leaked one included; clients mint new tokens after a restore instead.
+    """
+    labels = ["auth.Group", "auth.User"] if users else ["auth.Group"]
     for app in OUR_APPS:
         labels += [m._meta.label for m in apps.get_app_config(app).get_models()]
     labels.append("pghistory.Context")
     return labels
 
 
-def export_all(path: Path) -> int:
+def export_all(path: Path, *, users: bool = True) -> int:
     call_command(
         "dumpdata",
-        *exported_models(),
+        *exported_models(users=users),
         format="jsonl",
         output=str(path),
         natural_foreign=True,
