@@ -26,7 +26,7 @@ SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else "insecure-development
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "negotiations.core.admin_site.ParleyAdminConfig",  # the admin role may use the admin
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -139,6 +139,7 @@ AXES_CLIENT_IP_CALLABLE = "negotiations.core.accounts.client_address"
 AUTHENTICATION_BACKENDS = [
     "negotiations.core.accounts.LoginGuardBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "negotiations.core.roles.RolePermissionBackend",  # the admin role's permissions
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "edit:home"

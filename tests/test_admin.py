@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 
+from negotiations.core.roles import ADMIN, ANALYST, EDITOR
 from parties.models import Party
 from proposals.models import Position, Proposal, Stance, Status, Term
+from tests.edit_support import PASSWORD, client_as, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +163,35 @@ def test_a_term_added_inline_under_its_proposal_is_written_by_the_service(
     added = Term.objects.get(proposal=ceasefire, ordinal=2)
     assert added.version == 1
     assert added.status == Status.REJECTED  # Russia rejected the whole proposal
+
+
+def test_the_admin_role_uses_every_admin_page_without_being_staff(admin_client, demo):
+    user = make_user("ada", ADMIN)
+    assert not user.is_staff and not user.is_superuser
+    client = client_as(user)
+    assert client.get("/admin/").status_code == 200
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert client.get(base).status_code == 200, base
+        # Where the admin offers no add page (history, login records), not even to a superuser.
+        expected = admin_client.get(base + "add/").status_code
+        assert client.get(base + "add/").status_code == expected, base
+
+
+def test_the_admin_role_signs_in_on_the_admins_own_login_page_and_sees_the_link(db):
+    make_user("ada", ADMIN)
+    client = Client()
+    signed_in = client.post("/admin/login/", {"username": "ada", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", [EDITOR, ANALYST])
+def test_editors_and_analysts_are_refused_the_admin(db, role):
+    client = client_as(make_user("someone", role))
+    for url in ["/admin/", "/admin/parties/party/", "/admin/parties/party/add/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    refused = Client().post("/admin/login/", {"username": "someone", "password": PASSWORD})
+    assert refused.status_code == 200 and "staff account" in refused.content.decode()

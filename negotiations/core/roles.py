@@ -2,8 +2,15 @@
 
 - anonymous: reads, when PARLEY_PUBLIC_READ is on (the default);
 - analyst: reads and exports (CSV);
-- editor: everything an analyst does, and writes;
-- admin: everything, including other users' API tokens. Superusers are admins.
+- editor: everything an analyst does, and writes (the editor pages and the API);
+- admin: everything, including other users' API tokens and Django's admin. Superusers
+  are admins.
+
+Django's admin follows the roles, not per-user flags and permission rows: its site lets
+in active staff and admins (negotiations/core/admin_site.py), and
+RolePermissionBackend grants an admin every model permission, so a model added later
+needs no data migration and no one has to tick is_staff. Editors and analysts get no
+admin: editors write through the editor pages, where every rule of the services holds.
 """
 
 from __future__ import annotations
@@ -53,3 +60,17 @@ def may_read(user: Any) -> bool:
 def may_export(user: Any) -> bool:
     """CSV exports, from the pages and the API alike."""
     return is_analyst(user)
+
+
+class RolePermissionBackend:
+    """An authentication backend that authenticates no one: it answers Django's permission
+    checks (the admin's) with the role, so the admin role holds every model permission."""
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return user_obj.is_active and is_admin(user_obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return user_obj.is_active and is_admin(user_obj)

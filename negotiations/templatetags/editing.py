@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from negotiations.core.admin_site import may_use_admin
 from negotiations.core.roles import is_editor
 
 register = template.Library()
@@ -46,6 +47,7 @@ def account_nav(context: template.Context) -> dict[str, Any]:
     editor = is_editor(user)
     return {
         "user": user,
+        "admin": user is not None and user.is_authenticated and may_use_admin(user),
         "editor": editor,
         "edit_here": _edit_here(request) if editor else "",
         "csrf_token": context.get("csrf_token"),
