@@ -7,7 +7,6 @@ from typing import Any
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
@@ -43,7 +42,7 @@ def negotiation_create(
 ) -> Negotiation:
     negotiation = Negotiation(
         title=title,
-        slug=slug or slugify(title)[:120],
+        slug=slug,  # blank: the model makes one (negotiations/core/slugs.py)
         summary=summary,
         status=status,
         started_on=started_on,

@@ -324,3 +324,11 @@ def test_a_negotiation_titled_in_another_script_gets_a_slug(editor, client):
     assert response.json()["slug"] == "peregovori-v-stambuli"
     assert Negotiation.objects.get().slug == "peregovori-v-stambuli"
     assert client.get("/negotiations/peregovori-v-stambuli/").status_code == 200
+
+
+def test_a_negotiation_titled_like_another_gets_a_numbered_slug(editor):
+    slugs = [
+        editor.post("/api/v1/negotiations/", {"title": title}, format="json").json()["slug"]
+        for title in ("Istanbul talks", "Istanbul Talks!", "Talks Переговори")
+    ]
+    assert slugs == ["istanbul-talks", "istanbul-talks-2", "talks-peregovori"]
