@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
 
 from negotiations.editing.limits import LONG_TEXT_CHARS, TEXT_CHARS
 from negotiations.models import Round
@@ -261,3 +266,25 @@ def test_the_editor_pages_name_the_request_limits_for_the_check_before_sending(
     settings.TEMPLATES = templates
     page = editor.get(f"/edit/rounds/{demo.rounds.get().pk}/").content.decode()
     assert 'data-max-bytes="2621440"' in page and 'data-max-fields="' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_one_form_at_the_same_moment_save_it_once(demo):
+    make_user("eddie", EDITOR)
+    path, data, table = _proposal(demo)
+    data = {**data, "action": "save", "once": "a-token-of-the-page-0003"}
+    barrier = threading.Barrier(2)
+
+    def post(_: int) -> Any:
+        client = client_as(User.objects.get(username="eddie"))
+        barrier.wait()
+        try:
+            return client.post(path, data)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(post, range(2)))
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert table.filter(title="Exchange of civilians").count() == 1
