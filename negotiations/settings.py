@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The request limits below, for edit.js to check a form before it sends it.
+                "negotiations.editing.limits.page_limits",
             ],
         },
     },
@@ -211,6 +213,8 @@ SESSION_COOKIE_AGE = env_int("PARLEY_SESSION_SECONDS", 60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("PARLEY_SESSION_BROWSER_ONLY", False)
 CSRF_COOKIE_SAMESITE = "Lax"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # no uploads; bound request bodies (2.5 MiB)
+# A proposal's 200 terms at 9 fields each must fit in one save (Django's default is 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 3000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
