@@ -12,6 +12,7 @@ from negotiations.editing.proposal_forms import split_numbered_list
 from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
 from proposals.models import ImplementationEvent, Position, Proposal, Source, Term
+from proposals.services import source_create
 from tests.edit_support import EDITOR, client_as, make_user, proposal_post, rows
 
 pytestmark = pytest.mark.django_db
@@ -346,6 +347,27 @@ def test_a_delivery_moves_an_agreed_exchange_into_implementation(
     assert event.quantity == 1212 and event.source.url == "https://example.org/bodies"
     term.refresh_from_db()
     assert term.status == "in_implementation"
+
+
+def test_a_known_source_url_in_another_spelling_is_reused_not_refused(
+    editor, started, exchange, django_capture_on_commit_callbacks
+):
+    known = source_create(title="Ministry statement", url="https://example.org/bodies")
+    before = Source.objects.count()
+    data = {
+        "block": "deliveries",
+        "action": "save",
+        "dsrc-source_title": "The same report again",
+        "dsrc-source_url": "HTTPS://Example.ORG:443/bodies",
+        **rows(
+            "deliveries",
+            [{"term": exchange.terms.get().pk, "happened_on": "2025-06-11", "quantity": "5"}],
+        ),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor.post(f"/edit/rounds/{started.pk}/", data).status_code == 302
+    assert Source.objects.count() == before
+    assert ImplementationEvent.objects.get().source == known
 
 
 def test_a_delivery_before_the_proposal_was_tabled_is_refused_next_to_its_date(

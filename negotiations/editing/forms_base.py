@@ -19,6 +19,7 @@ from parties.models import Party, Person
 from parties.services import person_create
 from proposals.models import Source, SourceKind
 from proposals.services import source_create
+from proposals.services.sources import normalised_url
 
 
 class DateInput(forms.DateInput):
@@ -118,7 +119,7 @@ class SourcePickMixin(forms.Form):
         if not self.describes_new_source():
             return None
         if data.get("source_url"):
-            known = Source.objects.filter(url=data["source_url"]).first()
+            known = Source.objects.filter(url=normalised_url(data["source_url"])).first()
             if known is not None:
                 return known
         return batch.call(
