@@ -332,3 +332,15 @@ def test_a_negotiation_titled_like_another_gets_a_numbered_slug(editor):
         for title in ("Istanbul talks", "Istanbul Talks!", "Talks Переговори")
     ]
     assert slugs == ["istanbul-talks", "istanbul-talks-2", "talks-peregovori"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["negotiation=", "updated_since=", "status=", "id=", "q=", "as_of="],
+)
+def test_a_parameter_sent_empty_is_refused_not_ignored(demo, query):
+    one = "" if query != "as_of=" else f"{Proposal.objects.first().pk}/"
+    response = client_for().get(f"/api/v1/proposals/{one}?{query}")
+    assert response.status_code == 400, response.content
+    name = query.rstrip("=")
+    assert response.json()["errors"][name] == ["Empty: give a value, or leave the parameter out."]

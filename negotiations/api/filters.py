@@ -15,6 +15,7 @@ from django.db.models import OuterRef
 from rest_framework import exceptions
 
 from negotiations.api.fields import ID_TEXT
+from negotiations.api.params import EMPTY_PARAMETER
 
 
 class IdFormField(forms.IntegerField):
@@ -76,6 +77,16 @@ class ParleyFilterSet(django_filters.FilterSet):
     )
 
     search_fields: ClassVar[tuple[str, ...]] = ()
+
+    def is_valid(self) -> bool:
+        """Also refuses a filter sent empty (`?party=`): django-filter would ignore it and
+        answer every item, which a client that lost a value on its way would take as the
+        answer to its question."""
+        valid = super().is_valid()
+        empty = [name for name in self.filters if self.data.get(name, None) == ""]
+        for name in empty:  # in place of what the field would say about ""
+            self.form.errors[name] = self.form.error_class([EMPTY_PARAMETER])
+        return valid and not empty
 
     def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         value = value.strip()

@@ -18,12 +18,17 @@ from negotiations.core import dates
 
 # output name -> (through model, its column pointing at the row, the id column)
 IdLists = dict[str, tuple[type[models.Model], str, str]]
+EMPTY_PARAMETER = "Empty: give a value, or leave the parameter out."
 
 
 def parse_as_of(request: Request) -> datetime.date | None:
-    """?as_of=YYYY-MM-DD, None when absent; a 400 naming the parameter when not a day."""
+    """?as_of=YYYY-MM-DD, None when absent; a 400 naming the parameter when not a day
+    (an empty `as_of=` too: a client that meant "today" leaves the parameter out)."""
+    raw = request.query_params.get("as_of")
+    if raw == "":
+        raise serializers.ValidationError({"as_of": [EMPTY_PARAMETER]})
     try:
-        return dates.parse_as_of(request.query_params.get("as_of"))
+        return dates.parse_as_of(raw)
     except dates.NotADay as error:
         raise serializers.ValidationError({"as_of": [str(error)]}) from None
 
