@@ -90,6 +90,23 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
             "current_version": 4,
         },
     ),
+    413: (
+        "The body is larger than the server takes (2.5 MiB): send less, or split it.",
+        {
+            "status": 413,
+            "code": "too_large",
+            "detail": "The body is larger than this server takes (2.5 MiB, 2,621,440 bytes); "
+            "send less, or split it into several requests.",
+        },
+    ),
+    415: (
+        "The body is not JSON: send `Content-Type: application/json`.",
+        {
+            "status": 415,
+            "code": "unsupported_media_type",
+            "detail": 'Unsupported media type "text/plain" in request.',
+        },
+    ),
     428: (
         "If-Match is missing: send the ETag of your last read.",
         {
@@ -115,8 +132,8 @@ NOT_MODIFIED = OpenApiResponse(
 )
 READ_ERRORS = (400, 401, 403)
 DETAIL_ERRORS = (400, 401, 403, 404)
-CREATE_ERRORS = (400, 401, 403, 409, 429)
-UPDATE_ERRORS = (400, 401, 403, 404, 409, 412, 428, 429)
+CREATE_ERRORS = (400, 401, 403, 409, 413, 415, 429)
+UPDATE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 428, 429)
 DELETE_ERRORS = (400, 401, 403, 404, 409, 412, 429)
 
 IF_MATCH = OpenApiParameter(
@@ -126,8 +143,8 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description='The ETag of your last read of this item (e.g. "v3-1f2e…"), or just its '
     'version ("v3" or "3"). Missing: 428; no longer current: 412. `If-Match: *` ("any '
-    'version") is refused with 400, since it would overwrite changes you never saw; a weak '
-    'ETag (W/"…") never matches (RFC 9110 compares If-Match strongly).',
+    'version") is refused with 428, since it would overwrite changes you never saw; a weak '
+    'ETag (W/"…") never matches (412: RFC 9110 compares If-Match strongly).',
     examples=[OpenApiExample("version 3", value='"v3"')],
 )
 IF_MATCH_OPTIONAL = OpenApiParameter(
