@@ -1,13 +1,17 @@
 import io
 from pathlib import Path
 
+import pghistory
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from knox.models import AuthToken
 
+from negotiations.editing.objects import last_change
 from negotiations.ops.backup import export_all, import_all
+from parties.models import Party
+from parties.services import party_create
 from proposals.models import Position, Proposal
 from proposals.synthetic import generate
 
@@ -54,8 +58,6 @@ def test_import_refuses_a_database_that_holds_data(demo, tmp_path):
 
 
 def test_new_rows_after_an_import_get_fresh_ids(demo, tmp_path):
-    from parties.services import party_create
-
     dump = tmp_path / "dump.jsonl"
     export_all(dump)
     highest = max(Proposal.objects.values_list("pk", flat=True))
@@ -77,8 +79,6 @@ def test_the_commands_report_their_row_counts(demo, tmp_path, capsys):
 
 def test_timestamps_come_back_to_the_microsecond(demo, tmp_path):
     import datetime
-
-    from parties.models import Party
 
     exact = datetime.datetime(2025, 6, 2, 18, 30, 1, 123, tzinfo=datetime.UTC)
     Party.objects.filter(slug="ukraine").update(updated_at=exact)
@@ -104,16 +104,31 @@ def test_the_export_says_it_holds_password_hashes_and_no_api_tokens(demo, tmp_pa
     assert '"model": "knox.authtoken"' not in text
 
 
-def test_without_users_the_export_leaves_out_users_and_their_password_hashes(demo, tmp_path):
-    ed = User.objects.create_user("ed", password="a-long-password-1")
+def test_without_users_the_export_keeps_only_who_each_user_was(db, tmp_path, client):
+    ed = User.objects.create_user(
+        "ed",
+        password="a-long-password-1",
+        first_name="Edith",
+        last_name="Ng",
+        email="ed@example.org",
+        is_staff=True,
+    )
     ed.groups.add(Group.objects.get_or_create(name="editor")[0])
+    with pghistory.context(user=ed.pk):
+        party_create(name="Ukraine", slug="ukraine")
     dump = tmp_path / "d.jsonl"
     said = _export(dump, "--without-users")
-    assert "left out" in said
+    assert "cannot log in" in said
     text = dump.read_text()
-    assert '"model": "auth.user"' not in text and ed.password not in text
-    proposals = Proposal.objects.count()
+    assert ed.password not in text and "ed@example.org" not in text
     call_command("flush", interactive=False, verbosity=0)
     import_all(dump)
-    assert Proposal.objects.count() == proposals
-    assert not User.objects.exists()
+    User.objects.create_user("newcomer", password="a-long-password-2")
+
+    _, author = last_change(Party.objects.get(slug="ukraine"))
+    assert author.get_full_name() == "Edith Ng"
+    restored = User.objects.get(username="ed")
+    assert not restored.is_active and not restored.has_usable_password()
+    assert not (restored.is_staff or restored.is_superuser or restored.email)
+    assert not restored.groups.exists()
+    assert not client.login(username="ed", password="a-long-password-1")

@@ -7,9 +7,12 @@ and permissions), so it survives a move to another server or PostgreSQL version.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TextIO
 
 import pgtrigger
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -18,8 +21,9 @@ OUR_APPS = ("parties", "negotiations", "proposals")
 
 
 def exported_models(*, users: bool = True) -> list[str]:
-    """Groups, users (with their group memberships and password hashes) unless left out,
-    every model of our apps (audit history included), and the audit contexts.
+    """Groups, users (with their group memberships and password hashes) unless left out
+    (then export_all writes them stripped, see _stripped_users), every model of our apps
+    (audit history included), and the audit contexts.
 
     Never sessions, the admin log or API tokens. A token is a bearer secret: knox keeps
     only its digest, but a restored digest would keep every old token working on the new
@@ -33,17 +37,42 @@ def exported_models(*, users: bool = True) -> list[str]:
 
 
 def export_all(path: Path, *, users: bool = True) -> int:
-    call_command(
-        "dumpdata",
-        *exported_models(users=users),
-        format="jsonl",
-        output=str(path),
-        natural_foreign=True,
-        natural_primary=False,
-        verbosity=0,
-    )
+    with path.open("w") as out:
+        if not users:
+            _stripped_users(out)
+        call_command(
+            "dumpdata",
+            *exported_models(users=users),
+            format="jsonl",
+            stdout=out,
+            natural_foreign=True,
+            natural_primary=False,
+            verbosity=0,
+        )
     with path.open() as lines:
         return sum(1 for _ in lines)
+
+
+def _stripped_users(out: TextIO) -> None:
+    """Every user as id, username and name only: unusable password, inactive, no email,
+    groups, permissions or staff flags. The audit history names its editors by user id;
+    without these rows, the ids would restart after a restore and a new account would
+    become the author of old edits. An admin reactivates (and resets) whom they keep."""
+    user_model = get_user_model()
+    stripped = [
+        user_model(
+            pk=user.pk,
+            username=user.username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            date_joined=user.date_joined,
+            password="!",
+            is_active=False,
+        )
+        for user in user_model.objects.order_by("pk")
+    ]
+    fields = ["username", "first_name", "last_name", "date_joined", "password", "is_active"]
+    serializers.serialize("jsonl", stripped, fields=fields, stream=out)
 
 
 def _has_data() -> list[str]:

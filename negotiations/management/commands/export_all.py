@@ -9,8 +9,10 @@ WITH_USERS = (
     "database. API tokens are not exported: clients mint new ones after a restore."
 )
 WITHOUT_USERS = (
-    "Users, their group memberships and their password hashes are left out (create "
-    "accounts again after a restore). API tokens are not exported either."
+    "Users are exported stripped: id, username and name only (the audit history names its "
+    "editors by id), inactive, without password, email, groups or permissions; they cannot "
+    "log in until an admin reactivates them and sets a password. API tokens are not "
+    "exported either."
 )
 
 
@@ -18,8 +20,9 @@ class Command(BaseCommand):
     help = (
         "Write every table users own (and the audit history) as JSON Lines. The export "
         "includes the users with their password hashes (treat the file as a secret) unless "
-        "--without-users; API tokens are never exported (a token is a bearer secret: "
-        "clients mint new ones after a restore)."
+        "--without-users (then users keep only id, username and name, inactive and without "
+        "password, so the audit history still names its editors); API tokens are never "
+        "exported (a token is a bearer secret: clients mint new ones after a restore)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-users",
             action="store_true",
-            help="leave out users, their group memberships and their password hashes",
+            help=(
+                "export users stripped: id, username and name only, inactive, without "
+                "password, email, groups or permissions"
+            ),
         )
 
     def handle(self, *args, **options):
