@@ -11,7 +11,6 @@ The rules, in one place (the README's API section says the same):
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,13 +18,13 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from negotiations.core import dates
+from negotiations.core.numbers import parse_whole
 
 MAX_ITEMS = 100
 EARLIEST_DAY = datetime.date(1900, 1, 1)
 LATEST_DAY = datetime.date(2100, 12, 31)
 DAY_RULE = f"YYYY-MM-DD, from {EARLIEST_DAY} to {LATEST_DAY}"
 
-ID_TEXT = re.compile(r"[0-9]{1,18}")
 LARGEST_ID = 2**63 - 1
 
 
@@ -70,8 +69,9 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return str(self.rows().model._meta.verbose_name)
 
     def to_id(self, data: Any) -> int:
-        if isinstance(data, str) and ID_TEXT.fullmatch(data):
-            return int(data)
+        pk = parse_whole(data)
+        if pk is not None:
+            return pk
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=json_kind(data))
         return data

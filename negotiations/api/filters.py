@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import OuterRef
 from rest_framework import exceptions
 
-from negotiations.api.fields import ID_TEXT
 from negotiations.api.params import EMPTY_PARAMETER
+from negotiations.core.numbers import parse_whole
 
 
 class IdFormField(forms.IntegerField):
@@ -24,9 +24,10 @@ class IdFormField(forms.IntegerField):
     def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
-        if not isinstance(value, str) or not ID_TEXT.fullmatch(value):
+        pk = parse_whole(value)
+        if pk is None:
             raise ValidationError("Must be a whole number (an id), e.g. 3.", code="invalid")
-        return int(value)
+        return pk
 
 
 class IdFilter(django_filters.Filter):

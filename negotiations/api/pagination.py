@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from negotiations.core.numbers import parse_whole
+
 
 def encode_cursor(changed_at: datetime.datetime, pk: int) -> str:
     raw = f"{changed_at.isoformat()}|{pk}".encode()
@@ -23,11 +25,12 @@ def encode_cursor(changed_at: datetime.datetime, pk: int) -> str:
 def decode_cursor(token: str) -> tuple[datetime.datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        stamp, pk = raw.split("|")
+        stamp, pk_text = raw.split("|")
         when = datetime.datetime.fromisoformat(stamp)
-        if when.tzinfo is None:
+        pk = parse_whole(pk_text)
+        if when.tzinfo is None or pk is None:
             raise ValueError
-        return when, int(pk)
+        return when, pk
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise exceptions.ValidationError(
             {"cursor": ["This cursor is not one this API gave out; use the `next` link."]}
@@ -47,11 +50,12 @@ class ChangeCursorPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = parse_whole(raw, most_digits=len(str(self.max_page_size)))
+        if size is None or not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError(
                 {"limit": [f"Give a whole number from 1 to {self.max_page_size}."]}
             )
-        return int(raw)
+        return size
 
     def paginate(self, queryset: QuerySet, request: Request) -> tuple[list[dict], str | None]:
         """One query: the page's rows plus one, to know whether there is a next page."""

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from negotiations.api.conditional import make_etag, not_modified, set_validators
 from negotiations.api.filters import in_utc
 from negotiations.api.pagination import ChangeCursorPagination, page_response
+from negotiations.core.numbers import parse_whole
 from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
 from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Source, Term
@@ -72,11 +73,12 @@ def decode(token: str) -> tuple[datetime.datetime, str, int]:
 
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        stamp, kind, event_id = raw.split("|")
+        stamp, kind, event_text = raw.split("|")
         when = datetime.datetime.fromisoformat(stamp)
-        if when.tzinfo is None:
+        event_id = parse_whole(event_text)
+        if when.tzinfo is None or event_id is None:
             raise ValueError
-        return when, kind, int(event_id)
+        return when, kind, event_id
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise serializers.ValidationError(
             {"cursor": ["This cursor is not one this API gave out; use the `next` link."]}
