@@ -3,6 +3,7 @@ variable, on a value it cannot read, so a typo stops the process at start-up."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,3 +49,17 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated CIDR ranges, e.g. `10.0.0.0/8, fc00::/7`."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a network; write it as an address and a prefix "
+                "length with no host bits set, e.g. 10.0.0.0/8 or fc00::/7."
+            ) from None
+    return networks

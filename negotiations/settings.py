@@ -112,47 +112,9 @@ if os.environ.get("PARLEY_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["PARLEY_DB_NAME"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Not a rule: its hook revokes the user's API tokens when the password changes.
-    {"NAME": "negotiations.core.accounts.RevokeTokensOnNewPassword"},
-]
+# Accounts, the login lockout and the client's address, explained there.
+from negotiations.security_settings import *  # noqa: E402, F403
 
-# Accounts (negotiations/core/accounts.py): Django's auth views at /accounts/, roles as groups
-# (negotiations/core/roles.py), and django-axes against password guessing: after
-# PARLEY_LOGIN_FAILURES failed logins for one username from one client address, that pair
-# is locked out for PARLEY_LOCKOUT_MINUTES (a stranger's failures elsewhere lock no one out).
-#
-# The client address: PARLEY_TRUSTED_PROXIES is the number of reverse proxies in front of
-# Parley, each appending the address it saw to X-Forwarded-For. With N, the Nth entry from
-# the right is the client (entries further left are whatever the client sent, so never
-# believed); with 0, X-Forwarded-For is ignored and the TCP peer (REMOTE_ADDR) is the client.
-# The login lockout and the API throttles read it through the same DRF setting, NUM_PROXIES.
-PARLEY_TRUSTED_PROXIES = env_int(
-    "PARLEY_TRUSTED_PROXIES",
-    1 if PRODUCTION and env_bool("PARLEY_BEHIND_PROXY", True) else 0,
-)
-if PARLEY_TRUSTED_PROXIES < 0:
-    raise ImproperlyConfigured("PARLEY_TRUSTED_PROXIES must be 0 (no proxy) or more.")
-AXES_CLIENT_IP_CALLABLE = "negotiations.core.accounts.client_address"
-AUTHENTICATION_BACKENDS = [
-    "negotiations.core.accounts.LoginGuardBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "negotiations.core.roles.RolePermissionBackend",  # the admin role's permissions
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "edit:home"
-LOGOUT_REDIRECT_URL = "home"
-AXES_FAILURE_LIMIT = env_int("PARLEY_LOGIN_FAILURES", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("PARLEY_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_VERBOSE = False
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 # Development prints the password-reset mail on the console; production needs a server.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -227,7 +189,7 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
     if env_bool("PARLEY_BEHIND_PROXY", True):
         # TLS ends at a reverse proxy, which says so in X-Forwarded-Proto (the client's
-        # address: PARLEY_TRUSTED_PROXIES above).
+        # address: PARLEY_TRUSTED_PROXIES, negotiations/security_settings.py).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
@@ -343,8 +305,6 @@ REST_FRAMEWORK: dict[str, Any] = {
         "auth": env_str("PARLEY_API_AUTH_RATE", "10/minute"),
     },
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
-    # Throttles per client address, the one the login lockout counts by (see above).
-    "NUM_PROXIES": PARLEY_TRUSTED_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {

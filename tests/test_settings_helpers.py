@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from negotiations.env import env_networks
 from negotiations.settings import env_bool, env_int, env_list, env_str
 
 
@@ -32,3 +33,23 @@ def test_a_missing_required_value_says_which(monkeypatch):
 def test_lists_are_comma_separated(monkeypatch):
     monkeypatch.setenv("PARLEY_HOSTS", "a.example, b.example,,")
     assert env_list("PARLEY_HOSTS") == ["a.example", "b.example"]
+
+
+def test_networks_are_comma_separated_cidr_ranges(monkeypatch):
+    monkeypatch.setenv("PARLEY_NETS", "10.0.0.0/8, fc00::/7")
+    assert [str(n) for n in env_networks("PARLEY_NETS", "")] == ["10.0.0.0/8", "fc00::/7"]
+
+
+def test_a_network_with_host_bits_fails_loudly(monkeypatch):
+    monkeypatch.setenv("PARLEY_NETS", "10.0.0.1/8")
+    with pytest.raises(ImproperlyConfigured, match="PARLEY_NETS: '10.0.0.1/8' is not a network"):
+        env_networks("PARLEY_NETS", "")
+
+
+def test_the_settings_module_stays_short_with_the_accounts_settings_apart():
+    from pathlib import Path
+
+    import negotiations.settings
+
+    assert len(Path(negotiations.settings.__file__).read_text().splitlines()) < 380
+    assert negotiations.settings.AXES_FAILURE_LIMIT == 5

@@ -1,4 +1,5 @@
-"""Who may call the API (roles, negotiations/core/roles.py) and how often (throttles)."""
+"""Who may call the API (roles, negotiations/core/roles.py) and how often (throttles, per
+client address as negotiations/core/clients.py defines it, like the login lockout)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from negotiations.core.clients import client_address
 from negotiations.core.roles import is_editor, may_export, may_read
 
 
@@ -28,7 +30,12 @@ class RolePermission(BasePermission):
         return is_editor(user)
 
 
-class WriteThrottle(SimpleRateThrottle):
+class ClientThrottle(SimpleRateThrottle):
+    def get_ident(self, request: Request) -> str:
+        return client_address(request._request) or ""
+
+
+class WriteThrottle(ClientThrottle):
     """Writes per user (reads are not throttled)."""
 
     scope = "writes"
@@ -43,7 +50,7 @@ class WriteThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AuthThrottle(SimpleRateThrottle):
+class AuthThrottle(ClientThrottle):
     """Token creation per client address: slows down password guessing."""
 
     scope = "auth"

@@ -1,11 +1,11 @@
 """Accounts: Django's own views for logging in and out and for changing or resetting a
-password, in Parley's templates (templates/registration/), behind django-axes; and a
-user's own API tokens (django-rest-knox), which a new password revokes."""
+password, in Parley's templates (templates/registration/), behind django-axes (which counts
+failures by the client's address, negotiations/core/clients.py); and a user's own API
+tokens (django-rest-knox), which a new password revokes."""
 
 from __future__ import annotations
 
 import datetime
-import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -22,21 +22,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework.throttling import BaseThrottle
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address as the trusted proxies report it (settings: PARLEY_TRUSTED_PROXIES):
-    what django-axes counts failed logins by. It is DRF's throttle identity, so the lockout
-    and the API throttles cannot disagree; a value that is not an address (a client's
-    header, where no proxy stands) falls back to the TCP peer.
-    """
-    # DRF reads only request.META, which a Django request has.
-    ident = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
-    try:
-        return str(ipaddress.ip_address(ident))
-    except ValueError:
-        return request.META.get("REMOTE_ADDR")
 
 
 class LoginGuardBackend(AxesStandaloneBackend):
