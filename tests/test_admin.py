@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.test import Client
 
 from negotiations.core.roles import ADMIN, ANALYST, EDITOR
@@ -195,3 +196,82 @@ def test_editors_and_analysts_are_refused_the_admin(db, role):
     assert 'href="/admin/"' not in client.get("/").content.decode()
     refused = Client().post("/admin/login/", {"username": "someone", "password": PASSWORD})
     assert refused.status_code == 200 and "staff account" in refused.content.decode()
+
+
+def _user_form(user, **extra) -> dict[str, object]:
+    """What the user admin's change page posts for the user, unchanged."""
+    joined = user.date_joined
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": joined.strftime("%Y-%m-%d"),
+        "date_joined_1": joined.strftime("%H:%M:%S"),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("whom", ["itself", "another"])
+def test_the_admin_role_cannot_make_a_superuser_staff_or_hand_out_permissions(db, whom):
+    ada = make_user("ada", ADMIN)
+    target = ada if whom == "itself" else make_user("bob", EDITOR)
+    change = f"/admin/auth/user/{target.pk}/change/"
+    client = client_as(ada)
+    assert 'name="is_superuser"' not in client.get(change).content.decode()
+    permission = Permission.objects.get(codename="delete_party")
+    grab = {"is_superuser": "on", "is_staff": "on", "user_permissions": [permission.pk]}
+    response = client.post(change, _user_form(target, first_name="Renamed", **grab))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.first_name == "Renamed"  # the rest of the form is saved
+    assert not (target.is_superuser or target.is_staff or target.user_permissions.exists())
+
+
+def test_a_superuser_still_makes_superusers(admin_client, db):
+    bob = make_user("bob")
+    change = f"/admin/auth/user/{bob.pk}/change/"
+    assert 'name="is_superuser"' in admin_client.get(change).content.decode()
+    assert admin_client.post(change, _user_form(bob, is_superuser="on")).status_code == 302
+    bob.refresh_from_db()
+    assert bob.is_superuser
+
+
+def test_the_admin_role_cannot_change_delete_or_reset_a_superuser(admin_user):
+    client = client_as(make_user("ada", ADMIN))
+    base = f"/admin/auth/user/{admin_user.pk}/"
+    assert (
+        client.post(base + "change/", _user_form(admin_user, email="x@ex.org")).status_code == 403
+    )
+    new_password = {"password1": "an-attackers-pw-9", "password2": "an-attackers-pw-9"}
+    assert client.get(base + "password/").status_code == 403
+    assert client.post(base + "password/", new_password).status_code == 403
+    assert client.post(base + "delete/", {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [admin_user.pk], "post": "yes"}
+    client.post("/admin/auth/user/", bulk)
+    admin_user.refresh_from_db()
+    assert admin_user.email != "x@ex.org" and admin_user.check_password("password")
+
+
+def test_the_admin_role_still_manages_other_accounts(db):
+    client = client_as(make_user("ada", ADMIN))
+    bob = make_user("bob", EDITOR)
+    new_password = {"password1": "a-new-password-9", "password2": "a-new-password-9"}
+    assert client.post(f"/admin/auth/user/{bob.pk}/password/", new_password).status_code == 302
+    bulk = {"action": "delete_selected", "_selected_action": [bob.pk], "post": "yes"}
+    assert client.post("/admin/auth/user/", bulk).status_code == 302
+    assert not User.objects.filter(pk=bob.pk).exists()
+
+
+def test_an_inactive_admin_is_refused_the_admin(db):
+    ada = make_user("ada", ADMIN)
+    client = client_as(ada)
+    User.objects.filter(pk=ada.pk).update(is_active=False)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_anonymous_visitors_hold_no_permission():
+    assert not AnonymousUser().has_perm("parties.change_party")
+    assert not AnonymousUser().has_module_perms("parties")

@@ -36,6 +36,16 @@ class ParleyAdminSite(admin.AdminSite):
 
 
 class ParleyAdminConfig(AdminConfig):
-    """django.contrib.admin, with ParleyAdminSite as admin.site."""
+    """django.contrib.admin, with ParleyAdminSite as admin.site and ParleyUserAdmin in place
+    of Django's user admin."""
 
     default_site = "negotiations.core.admin_site.ParleyAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # imports every app's admin module, django.contrib.auth's among them
+        from django.contrib.auth import get_user_model
+
+        from negotiations.core.user_admin import ParleyUserAdmin
+
+        admin.site.unregister(get_user_model())
+        admin.site.register(get_user_model(), ParleyUserAdmin)
