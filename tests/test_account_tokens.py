@@ -8,6 +8,9 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.checks import Tags, run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 from knox.models import AuthToken
 
@@ -147,3 +150,21 @@ def test_revoking_takes_a_post_with_the_csrf_token():
     assert client.post(f"/accounts/tokens/{key}/revoke/").status_code == 403
     assert client.post("/accounts/tokens/revoke-all/").status_code == 403
     assert tokens_of(eddie) == [key]
+
+
+def test_a_password_set_outside_any_view_revokes_the_tokens_too():
+    # What manage.py changepassword and a shell do.
+    eddie = make_user("eddie", EDITOR)
+    mint(eddie)
+    eddie.set_password("another-long-password-2")
+    eddie.save()
+    assert tokens_of(eddie) == []
+
+
+def test_the_system_check_fails_without_the_revoking_validator(settings):
+    assert not [m for m in run_checks(tags=[Tags.security]) if m.id == "parley.E001"]
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        v for v in settings.AUTH_PASSWORD_VALIDATORS if "RevokeTokens" not in v["NAME"]
+    ]
+    with pytest.raises(SystemCheckError, match="would not revoke the user's API tokens"):
+        call_command("check")

@@ -49,3 +49,5 @@ class ParleyAdminConfig(AdminConfig):
 
         admin.site.unregister(get_user_model())
         admin.site.register(get_user_model(), ParleyUserAdmin)
+        # Registers Parley's security checks: this is the first app Django readies.
+        import negotiations.core.checks  # noqa: F401
