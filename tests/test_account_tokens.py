@@ -3,17 +3,22 @@ revokes the user's own, and no one else's."""
 
 from __future__ import annotations
 
+import datetime
 import re
+import threading
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.checks import Tags, run_checks
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import connection, transaction
 from django.test import Client
 from knox.models import AuthToken
 
+from negotiations.core.tokens import token_create
 from tests.edit_support import EDITOR, PASSWORD, client_as, make_user
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +173,46 @@ def test_the_system_check_fails_without_the_revoking_validator(settings):
     ]
     with pytest.raises(SystemCheckError, match="would not revoke the user's API tokens"):
         call_command("check")
+
+
+def expired(user: User) -> str:
+    token, _ = AuthToken.objects.create(user=user, expiry=datetime.timedelta(days=-1))
+    return token.token_key
+
+
+def test_expired_tokens_neither_count_toward_the_limit_nor_show_as_live():
+    eddie = make_user("eddie", EDITOR)
+    old = [expired(eddie) for _ in range(20)]
+    client = client_as(eddie)
+    page = client.post("/accounts/tokens/", {}).content.decode()
+    assert "revoke one first" not in page and re.search(r"<code>(\w{20,})</code>", page)
+    page = client.get("/accounts/tokens/").content.decode()
+    assert not any(key in page for key in old)
+    listed = client.get("/api/v1/auth/tokens/").json()
+    assert len(listed) == 1 and listed[0]["token_key"] not in old
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tokens_minted_at_once_stop_at_the_limit():
+    eddie = make_user("eddie", EDITOR)
+    for _ in range(19):
+        mint(eddie)
+    outcome = []
+
+    def second() -> None:
+        try:
+            token_create(user=eddie)
+            outcome.append("created")
+        except ValidationError:
+            outcome.append("refused")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        token_create(user=eddie)
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=1)  # without the lock, the second one is minted meanwhile
+    thread.join()
+    assert outcome == ["refused"]
+    assert len(tokens_of(eddie)) == 20

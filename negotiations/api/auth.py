@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from negotiations.api.permissions import AuthThrottle
-from negotiations.core.accounts import token_create
 from negotiations.core.roles import is_admin, is_analyst, is_editor, roles_of
+from negotiations.core.tokens import live_tokens, token_create
 
 
 class TokenCreateSerializer(serializers.Serializer):
@@ -98,7 +98,7 @@ class TokenListView(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        tokens = AuthToken.objects.select_related("user").order_by("created")
+        tokens = live_tokens().select_related("user").order_by("created")
         if is_admin(request.user):
             if username := request.query_params.get("user"):
                 tokens = tokens.filter(user__username=username)

@@ -5,7 +5,6 @@ tokens (django-rest-knox), which a new password revokes."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -21,7 +20,8 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
-from knox.settings import knox_settings
+
+from negotiations.core.tokens import live_tokens, token_create
 
 
 class LoginGuardBackend(AxesStandaloneBackend):
@@ -65,17 +65,6 @@ class RevokeTokensOnNewPassword:
         return "A new password revokes your API tokens."
 
 
-def token_create(*, user: Any, days: int | None = None) -> tuple[AuthToken, str]:
-    """A new API token for the user, and its secret (shown once: knox keeps only a digest)."""
-    limit = knox_settings.TOKEN_LIMIT_PER_USER
-    if limit is not None and AuthToken.objects.filter(user=user).count() >= limit:
-        raise ValidationError(
-            f"{user.get_username()} already has {limit} tokens; revoke one first."
-        )
-    expiry = datetime.timedelta(days=days) if days else knox_settings.TOKEN_TTL
-    return AuthToken.objects.create(user=user, expiry=expiry)
-
-
 class TokenForm(forms.Form):
     days = forms.IntegerField(
         min_value=1, max_value=365, required=False, help_text="Lifetime in days (default 90)."
@@ -98,7 +87,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "secret": secret,
-            "tokens": AuthToken.objects.filter(user=request.user).order_by("created"),
+            "tokens": live_tokens().filter(user=request.user).order_by("created"),
         },
     )
 
