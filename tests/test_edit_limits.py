@@ -9,12 +9,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
 from negotiations.editing.limits import LONG_TEXT_CHARS, TEXT_CHARS
+from negotiations.editing.workspace import resolve_target
 from negotiations.models import Round
 from parties.models import Party
 from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Source
@@ -288,3 +290,61 @@ def test_two_posts_of_one_form_at_the_same_moment_save_it_once(demo):
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert table.filter(title="Exchange of civilians").count() == 1
+
+
+# --- numbers that are not a few ASCII digits ------------------------------------------
+
+NOT_A_COUNT = ["²", "9" * 5000]
+
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _number_box(page: str) -> str:
+    return re.search(r'<input[^>]*name="number"[^>]*>', page)[0]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("negotiation", [*NOT_A_COUNT, "fullwidth"])
+def test_a_new_round_for_a_negotiation_named_in_other_digits_starts_blank(
+    editor, demo, negotiation
+):
+    blank = _number_box(editor.get("/edit/rounds/new/").content.decode())
+    if negotiation == "fullwidth":
+        next_round = _number_box(
+            editor.get(f"/edit/rounds/new/?negotiation={demo.pk}").content.decode()
+        )
+        assert next_round != blank
+        negotiation = str(demo.pk).translate(FULLWIDTH)
+    response = editor.get("/edit/rounds/new/", {"negotiation": negotiation})
+    assert response.status_code == 200
+    assert _number_box(response.content.decode()) == blank
+
+
+@pytest.mark.parametrize("total", NOT_A_COUNT)
+def test_a_row_count_in_other_digits_adding_a_row_is_an_error_not_a_crash(editor, demo, total):
+    path, data, table = _round_start(demo)
+    data.update({"action": "add-participant", "participants-TOTAL_FORMS": total})
+    before = table.count()
+    response = editor.post(path, data)
+    assert response.status_code == 200
+    assert table.count() == before
+
+
+@pytest.mark.parametrize("index", NOT_A_COUNT)
+def test_a_row_numbered_in_other_digits_beside_a_tampered_count_is_an_error(editor, demo, index):
+    path, data, _table = _proposal(demo)
+    data.update({"terms-TOTAL_FORMS": "-5", f"terms-{index}-text": "A stray term."})
+    # URL-encoded: multipart would refuse a 5,000-character field name before the form.
+    body = urlencode(data, doseq=True)
+    page = editor.post(path, body, content_type="application/x-www-form-urlencoded")
+    page = page.content.decode()
+    assert "Nothing was saved" in page
+    assert not Proposal.objects.filter(title="Exchange of civilians").exists()
+
+
+def test_a_position_target_in_other_digits_is_no_target(demo):
+    memorandum = _memorandum()
+    term = memorandum.terms.order_by("ordinal").first()
+    for raw in (f"p:{memorandum.pk}", f"t:{term.pk}"):  # type: ignore[union-attr]
+        assert resolve_target(memorandum.negotiation_id, raw) != (None, None)
+        assert resolve_target(memorandum.negotiation_id, raw.translate(FULLWIDTH)) == (None, None)

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from negotiations.core.numbers import parse_whole
 from negotiations.editing.access import editor_required
 from negotiations.editing.forms_base import add_row, quiet, share_choices, show_rows_error
 from negotiations.editing.limits import rows_formset
@@ -53,9 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @editor_required
 @saved_once
 def round_start(request: HttpRequest) -> HttpResponse:
-    fixed = None
-    if request.GET.get("negotiation", "").isdigit():
-        fixed = Negotiation.objects.filter(pk=request.GET["negotiation"]).first()
+    pk = parse_whole(request.GET.get("negotiation"))
+    fixed = Negotiation.objects.filter(pk=pk).first() if pk is not None else None
     initial = participant_initial(fixed)
     extra = PARTICIPANT_ROWS if not initial else 1
     data = request.POST.copy() if request.method == "POST" else None

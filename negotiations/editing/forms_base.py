@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
+from negotiations.core.numbers import parse_whole
 from negotiations.editing.limits import ROWS, limit_texts
 from negotiations.editing.writes import Batch
 from parties.models import Party, Person
@@ -197,9 +198,9 @@ def quiet(*forms_or_formsets: Any) -> None:
 
 def row_values(data: QueryDict, prefix: str) -> list[dict[str, list[str]]]:
     """The posted rows of a formset, each as {field: values}."""
-    total = data.get(f"{prefix}-TOTAL_FORMS") or ""
+    total = parse_whole(data.get(f"{prefix}-TOTAL_FORMS")) or 0
     rows = []
-    for index in range(min(int(total) if total.isdigit() else 0, ROWS[prefix].most + 1)):
+    for index in range(min(total, ROWS[prefix].most + 1)):
         head = f"{prefix}-{index}-"
         rows.append({k[len(head) :]: data.getlist(k) for k in data if k.startswith(head)})
     return rows

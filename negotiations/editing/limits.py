@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.formsets import TOTAL_FORM_COUNT, BaseFormSet, formset_factory
 
+from negotiations.core.numbers import parse_whole
+
 TEXT_CHARS = 20_000
 LONG_TEXT_CHARS = {"text": 200_000, "paste": 200_000}
 KEPT = "Nothing was saved; what you typed is kept in this browser."
@@ -73,7 +75,7 @@ class LimitedFormSet(BaseFormSet):
     def _rows_sent(self) -> int:
         head = f"{self.prefix}-"
         indexes = {k[len(head) :].partition("-")[0] for k in self.data if k.startswith(head)}
-        return max((int(i) for i in indexes if i.isdigit()), default=-1) + 1
+        return max((i for i in map(parse_whole, indexes) if i is not None), default=-1) + 1
 
     def full_clean(self) -> None:
         super().full_clean()

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from negotiations.core.numbers import parse_whole
 from negotiations.editing.forms_base import (
     add_row,
     is_blank,
@@ -259,15 +260,16 @@ def record_position(
 def resolve_target(negotiation_id: int, raw: str) -> tuple[Proposal | None, Term | None]:
     """A target choice ("p:<id>" for a whole proposal, "t:<id>" for a term), checked to
     belong to the negotiation."""
-    kind, _, pk = (raw or "").partition(":")
-    if kind == "t" and pk.isdigit():
+    kind, _, pk_text = (raw or "").partition(":")
+    pk = parse_whole(pk_text)
+    if kind == "t" and pk is not None:
         term = (
             Term.objects.select_related("proposal__negotiation")
             .filter(pk=pk, proposal__negotiation_id=negotiation_id)
             .first()
         )
         return (term.proposal, term) if term else (None, None)
-    if kind == "p" and pk.isdigit():
+    if kind == "p" and pk is not None:
         proposal = Proposal.objects.filter(pk=pk, negotiation_id=negotiation_id).first()
         return proposal, None
     return None, None
