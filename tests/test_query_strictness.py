@@ -52,6 +52,30 @@ def test_a_limit_that_is_not_a_few_ascii_digits_is_a_400(path, limit):
     assert refusal(path, limit, "limit") == "Give a whole number from 1 to 500."
 
 
+@pytest.mark.parametrize("day", ["06/02/2025", "2025-6-2", "0001-01-01", "2025-06-02T00:00"])
+@pytest.mark.parametrize(("path", "parameter"), DATE_FILTERS)
+def test_a_date_filter_takes_only_yyyy_mm_dd_in_the_sane_range(path, parameter, day):
+    message = refusal(path, day, parameter)
+    assert "YYYY-MM-DD" in message or "dates run from 1900-01-01 to 2100-12-31" in message
+
+
+@pytest.mark.parametrize(("path", "parameter"), DATE_FILTERS)
+def test_a_date_filter_sent_empty_is_refused_not_ignored(path, parameter):
+    message = refusal(path, "", parameter)
+    assert message == "Empty: give a value, or leave the parameter out."
+
+
+def test_a_date_filter_still_filters(demo):
+    client = client_for()
+    every = client.get("/api/v1/proposals/").json()["count"]
+    days = sorted(p["tabled_on"] for p in client.get("/api/v1/proposals/").json()["results"])
+    response = client.get("/api/v1/proposals/", {"tabled_on_after": days[-1]})
+    assert response.status_code == 200
+    assert 0 < response.json()["count"] < every or days[0] == days[-1]
+    response = client.get("/api/v1/proposals/", {"tabled_on_before": "1900-01-01"})
+    assert response.json()["count"] == 0
+
+
 @pytest.mark.parametrize("path", ["/api/v1/proposals/", "/api/v1/deleted/"])
 @pytest.mark.parametrize("pk", ["３", HUGE])
 def test_a_cursor_naming_an_id_not_in_a_few_ascii_digits_is_refused(path, pk):

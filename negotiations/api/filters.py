@@ -1,4 +1,4 @@
-"""Filters every resource shares: ids, choices, `updated_since`, and `q` search."""
+"""Filters every resource shares: ids, choices, days, `updated_since`, and `q` search."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef
+from django_filters.fields import DateRangeField
 from rest_framework import exceptions
 
+from negotiations.api.fields import DAY_RULE, EARLIEST_DAY, LATEST_DAY, DayField
 from negotiations.api.params import EMPTY_PARAMETER
+from negotiations.core import dates
 from negotiations.core.numbers import parse_whole
 
 
@@ -38,6 +41,47 @@ class IdFilter(django_filters.Filter):
 
 class IdInFilter(django_filters.BaseInFilter, IdFilter):
     pass
+
+
+class DayFormField(forms.DateField):
+    """A day in a query string, by DayField's rule: YYYY-MM-DD in ASCII digits, in range
+    (forms.DateField takes 06/02/2025, 2025-6-2 and 0001-01-01)."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in self.empty_values:
+            return None
+        try:
+            day = dates.parse_as_of(str(value))
+        except dates.NotADay as error:
+            raise ValidationError(str(error), code="invalid") from None
+        assert day is not None  # only an empty value parses to None
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            message = DayField.default_error_messages["out_of_range"]
+            raise ValidationError(message.format(day=day.isoformat()), code="out_of_range")
+        return day
+
+
+class DayRangeField(DateRangeField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = (DayFormField(required=False), DayFormField(required=False))
+
+
+class DayRangeFilter(django_filters.DateFromToRangeFilter):
+    """Days from `<name>_after` to `<name>_before`, both included, each a DayFormField."""
+
+    field_class = DayRangeField
+
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
+        help_text = f"{help_text.rstrip('.')}. Dates: {DAY_RULE}.".lstrip(". ")
+        super().__init__(*args, help_text=help_text, **kwargs)
+
+
+def parameters_of(name: str, field: forms.Field) -> list[str]:
+    """The query parameters a filter reads: its name, or one per part of a range
+    (`tabled_on_after`, `tabled_on_before`)."""
+    suffixes = getattr(field.widget, "suffixes", None)
+    return [f"{name}_{suffix}" for suffix in suffixes] if suffixes else [name]
 
 
 def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:
@@ -84,10 +128,20 @@ class ParleyFilterSet(django_filters.FilterSet):
         answer every item, which a client that lost a value on its way would take as the
         answer to its question."""
         valid = super().is_valid()
-        empty = [name for name in self.filters if self.data.get(name, None) == ""]
-        for name in empty:  # in place of what the field would say about ""
-            self.form.errors[name] = self.form.error_class([EMPTY_PARAMETER])
-        return valid and not empty
+        errors = self.form.errors
+        for name, field in self.form.fields.items():
+            names = parameters_of(name, field)
+            if name in errors and isinstance(field, forms.MultiValueField):  # which part?
+                del errors[name]
+                for parameter, part in zip(names, field.fields, strict=True):
+                    try:
+                        part.clean(self.data.get(parameter))
+                    except ValidationError as error:
+                        errors[parameter] = self.form.error_class(error.messages)
+            for parameter in names:  # in place of what the field would say about ""
+                if self.data.get(parameter, None) == "":
+                    errors[parameter] = self.form.error_class([EMPTY_PARAMETER])
+        return valid and not errors
 
     def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         value = value.strip()

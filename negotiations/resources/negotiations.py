@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from negotiations import services
 from negotiations.api.conditional import latest, make_etag
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import aggregate_of, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
@@ -101,7 +101,7 @@ class NegotiationFilter(ParleyFilterSet):
     party = IdFilter(
         field_name="participations__party_id", help_text="Only negotiations this party is in."
     )
-    started_on = django_filters.DateFromToRangeFilter(
+    started_on = DayRangeFilter(
         help_text="Started between started_on_after and started_on_before (inclusive)."
     )
     search_fields = ("title", "summary")

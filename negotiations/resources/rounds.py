@@ -14,7 +14,13 @@ from rest_framework import serializers
 from negotiations import services
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, array_of, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    IdFilter,
+    ParleyFilterSet,
+    array_of,
+    choice_filter,
+)
 from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -162,7 +168,7 @@ class RoundFilter(ParleyFilterSet):
     negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
     status = choice_filter(RoundStatus.choices, "status", "Status; repeat for several.")
     host = IdFilter(field_name="hosts", help_text="Only rounds hosted by this party.")
-    starts_on = django_filters.DateFromToRangeFilter(
+    starts_on = DayRangeFilter(
         help_text="Started between starts_on_after and starts_on_before (inclusive)."
     )
     search_fields = ("title", "summary", "venue_city", "venue_country")

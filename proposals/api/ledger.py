@@ -3,9 +3,7 @@ on a term, when."""
 
 from __future__ import annotations
 
-import django_filters
-
-from negotiations.api.filters import IdFilter, ParleyFilterSet
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet
 from negotiations.api.params import output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -46,7 +44,7 @@ class ImplementationEventFilter(ParleyFilterSet):
         field_name="term__proposal__negotiation_id", help_text="Only this negotiation."
     )
     by_party = IdFilter(field_name="by_party_id", help_text="Only what this party delivered.")
-    happened_on = django_filters.DateFromToRangeFilter(
+    happened_on = DayRangeFilter(
         help_text="Between happened_on_after and happened_on_before (inclusive)."
     )
     search_fields = ("note",)

@@ -8,7 +8,7 @@ from typing import Any
 import django_filters
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -68,7 +68,7 @@ class PositionFilter(ParleyFilterSet):
     level = django_filters.ChoiceFilter(
         choices=LEVELS, method=by_level, help_text="proposal: on whole proposals; term: on terms."
     )
-    stated_on = django_filters.DateFromToRangeFilter(
+    stated_on = DayRangeFilter(
         help_text="Stated between stated_on_after and stated_on_before (inclusive)."
     )
     search_fields = ("quote", "conditions", "note")

@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import (
     AsOfParameter,
     aggregate_of,
@@ -188,7 +188,7 @@ class ProposalFilter(ParleyFilterSet):
     kind = choice_filter(ProposalKind.choices, "kind", "Kind; repeat for several.")
     status = choice_filter(Status.choices, "status", "Stored status; repeat for several.")
     text_status = choice_filter(TextStatus.choices, "text_status", "How sure the wording is.")
-    tabled_on = django_filters.DateFromToRangeFilter(
+    tabled_on = DayRangeFilter(
         help_text="Tabled between tabled_on_after and tabled_on_before (inclusive)."
     )
     stale = django_filters.BooleanFilter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from rest_framework import serializers
 
-from negotiations.api.filters import ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -50,7 +50,7 @@ class SourceFilter(ParleyFilterSet):
     publisher = django_filters.CharFilter(
         lookup_expr="icontains", help_text="Publisher contains this."
     )
-    published_on = django_filters.DateFromToRangeFilter(
+    published_on = DayRangeFilter(
         help_text="Published between published_on_after and published_on_before."
     )
     search_fields = ("title", "publisher", "url")

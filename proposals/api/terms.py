@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from rest_framework import serializers
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -133,9 +133,7 @@ class TermFilter(ParleyFilterSet):
     stage = choice_filter(Stage.choices, "stage", "Stage; repeat for several.")
     status = choice_filter(Status.choices, "status", "Stored status; repeat for several.")
     option_group = django_filters.CharFilter(help_text="Only the alternatives of this group.")
-    due_on = django_filters.DateFromToRangeFilter(
-        help_text="Due between due_on_after and due_on_before."
-    )
+    due_on = DayRangeFilter(help_text="Due between due_on_after and due_on_before.")
     search_fields = ("text", "label")
 
     class Meta:

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import F, Value
 from rest_framework import serializers
 
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import output_columns
 from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import ResourceViewSet
@@ -52,7 +52,7 @@ class StatusChangeFilter(ParleyFilterSet):
     level = django_filters.ChoiceFilter(
         choices=LEVELS, method=by_level, help_text="proposal: whole proposals; term: terms."
     )
-    changed_on = django_filters.DateFromToRangeFilter(
+    changed_on = DayRangeFilter(
         help_text="Changed between changed_on_after and changed_on_before (inclusive)."
     )
     search_fields = ("reason",)
