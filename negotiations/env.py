@@ -8,6 +8,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from negotiations.core.rates import parse_rate
+
 
 def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name, default)
@@ -63,3 +65,16 @@ def env_networks(name: str, default: str) -> list[ipaddress.IPv4Network | ipaddr
                 "length with no host bits set, e.g. 10.0.0.0/8 or fc00::/7."
             ) from None
     return networks
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as `30/hour` (per second, minute, hour or day)."""
+    rate = env_str(name, default)
+    try:
+        parse_rate(rate)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={rate!r} is not a rate; write a count and a period, e.g. 30/hour "
+            "(second, minute, hour or day)."
+        ) from None
+    return rate

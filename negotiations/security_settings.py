@@ -4,7 +4,8 @@ negotiations/settings.py imports whole (every name in __all__ is a Django settin
 Accounts (negotiations/core/accounts.py): Django's auth views at /accounts/, roles as groups
 (negotiations/core/roles.py), and django-axes against password guessing: after
 PARLEY_LOGIN_FAILURES failed logins for one username from one client address, that pair is
-locked out for PARLEY_LOCKOUT_MINUTES (a stranger's failures elsewhere lock no one out).
+locked out for PARLEY_LOCKOUT_MINUTES (a stranger's failures elsewhere lock no one out);
+after PARLEY_LOGIN_RATE failed logins from one address, any username, that address waits.
 
 The client's address (negotiations/core/clients.py): PARLEY_TRUSTED_PROXIES reverse proxies
 stand in front of Parley (1 in production unless PARLEY_BEHIND_PROXY=0, else 0), believed
@@ -17,7 +18,7 @@ import datetime
 
 from django.core.exceptions import ImproperlyConfigured
 
-from negotiations.env import env_bool, env_int, env_networks
+from negotiations.env import env_bool, env_int, env_networks, env_rate
 
 __all__ = [
     "AUTH_PASSWORD_VALIDATORS",
@@ -32,6 +33,7 @@ __all__ = [
     "LOGIN_REDIRECT_URL",
     "LOGIN_URL",
     "LOGOUT_REDIRECT_URL",
+    "PARLEY_LOGIN_RATE",
     "PARLEY_PROXY_NETWORKS",
     "PARLEY_TRUSTED_PROXIES",
     "PASSWORD_RESET_TIMEOUT",
@@ -75,3 +77,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# One address trying many usernames: failed logins per client address, on the login page
+# and the admin's (negotiations/core/login_rate.py).
+PARLEY_LOGIN_RATE = env_rate("PARLEY_LOGIN_RATE", "30/hour")

@@ -198,3 +198,24 @@ def test_the_throttles_count_clients_as_the_lockout_does(throttle):
     with behind(1):
         assert throttle().get_ident(Request(request)) == "2001:db8::"
     assert settings.AXES_CLIENT_IP_CALLABLE == "negotiations.core.clients.client_address"
+
+
+def login_as(username: str, password: str, url: str = "/accounts/login/", **meta: str):
+    return Client().post(url, {"username": username, "password": password}, **meta)
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_one_address_trying_many_usernames_is_stopped(settings, url):
+    settings.PARLEY_LOGIN_RATE = "3/hour"
+    for name in ["bob", "carol", "dave"]:
+        assert login_as(name, "guess", url, REMOTE_ADDR=ATTACKER).status_code == 200
+    refused = login_as("alice", PASSWORD, url, REMOTE_ADDR=ATTACKER)
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
+    assert "Too many failed logins from your address" in refused.content.decode()
+    assert login_as("alice", PASSWORD, REMOTE_ADDR=ALICE).status_code == 302
+
+
+def test_logins_that_work_do_not_count_toward_the_address_rate(settings):
+    settings.PARLEY_LOGIN_RATE = "1/hour"
+    for _ in range(2):
+        assert login_as("alice", PASSWORD, REMOTE_ADDR=ALICE).status_code == 302

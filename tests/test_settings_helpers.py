@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from negotiations.env import env_networks
+from negotiations.env import env_networks, env_rate
 from negotiations.settings import env_bool, env_int, env_list, env_str
 
 
@@ -53,3 +53,11 @@ def test_the_settings_module_stays_short_with_the_accounts_settings_apart():
 
     assert len(Path(negotiations.settings.__file__).read_text().splitlines()) < 380
     assert negotiations.settings.AXES_FAILURE_LIMIT == 5
+
+
+def test_a_rate_is_a_count_per_period(monkeypatch):
+    monkeypatch.setenv("PARLEY_RATE", "30/hour")
+    assert env_rate("PARLEY_RATE", "1/day") == "30/hour"
+    monkeypatch.setenv("PARLEY_RATE", "30 per hour")
+    with pytest.raises(ImproperlyConfigured, match="PARLEY_RATE='30 per hour' is not a rate"):
+        env_rate("PARLEY_RATE", "1/day")

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
 
+from negotiations.core.login_rate import login_rate_limited
 from negotiations.core.tokens import live_tokens, token_create
 
 
@@ -115,7 +116,7 @@ password_change = transaction.atomic(auth_views.PasswordChangeView.as_view())
 password_reset_confirm = transaction.atomic(auth_views.PasswordResetConfirmView.as_view())
 
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", login_rate_limited(LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", password_change, name="password_change"),
     path(

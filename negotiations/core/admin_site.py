@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from negotiations.core.login_rate import login_rate_limited
 from negotiations.core.roles import is_admin
 
 
@@ -33,6 +34,9 @@ class ParleyAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return may_use_admin(request.user)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        return login_rate_limited(super().login)(request, extra_context)
 
 
 class ParleyAdminConfig(AdminConfig):
