@@ -179,6 +179,17 @@ def test_a_date_must_be_yyyy_mm_dd_in_ascii_digits(negotiation, parties, editor,
     assert not Proposal.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("sent", "kind"),
+    [(0, "a number"), ([], "a list"), ({}, "an object"), (False, "true/false"), ("", "empty text")],
+)
+def test_a_date_of_another_kind_is_refused_saying_what_was_sent(
+    negotiation, parties, editor, sent, kind
+):
+    response = table(editor, negotiation, parties, tabled_on=sent)
+    assert errors_of(response, "tabled_on").endswith(f"; {kind} was sent.")
+
+
 @pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
 def test_a_date_outside_the_sane_range_is_refused(negotiation, parties, editor, day):
     proposal = table(editor, negotiation, parties).json()

@@ -152,7 +152,7 @@ class DayField(serializers.DateField):
 
     def to_internal_value(self, value: Any) -> datetime.date:
         if not isinstance(value, str) or len(value) != len("2025-06-02"):
-            self.fail("invalid", kind=json_kind(value) if value else "empty text")
+            self.fail("invalid", kind="empty text" if value == "" else json_kind(value))
         try:
             day = dates.parse_as_of(value)
         except dates.NotADay as error:
