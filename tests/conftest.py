@@ -59,6 +59,14 @@ def _fast_password_hashing(django_test_environment):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and login-rate counters, and one-time form tokens, start empty in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_engine_cache():
     """Each test starts with no cached engine (proposals/selectors/as_of.py)."""
     from proposals.selectors import clear_engine_cache
