@@ -3,7 +3,9 @@ are JSON arrays without repeats and of a bounded length, dates are YYYY-MM-DD in
 range, If-Match compares strongly, source URLs are compared normalised, and names in any
 script get a slug."""
 
+import ast
 import importlib
+import inspect
 
 import pytest
 from django.apps import apps
@@ -297,6 +299,34 @@ def test_the_migration_normalises_stored_urls_unless_another_source_has_that_spe
     assert (alone.url, alone.version) == ("https://alone.example/x", 2)
     assert Source.objects.get(pk=kept.pk).url == "https://clash.example/"
     assert Source.objects.get(pk=clashing.pk).url == "HTTPS://CLASH.example"
+
+
+def test_the_migration_keeps_its_own_copy_of_the_rule():
+    migration = importlib.import_module("proposals.migrations.0004_normalise_source_urls")
+    imported = {
+        node.module.partition(".")[0]
+        for node in ast.walk(ast.parse(inspect.getsource(migration)))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not imported & {"negotiations", "parties", "proposals"}
+
+
+def test_the_migration_leaves_a_url_whose_normalised_spelling_would_not_fit(db):
+    migration = importlib.import_module("proposals.migrations.0004_normalise_source_urls")
+    longest = Source._meta.get_field("url").max_length
+    full = Source.objects.create(title="Full", url="HTTPS://" + "a" * (longest - 8))
+    two = [
+        Source.objects.create(title=f"Twin {n}", url=f"HTTPS://Twin.example:{p}/")
+        for n, p in enumerate(["443", ""])
+    ]
+    migration.normalise(apps, None)
+    assert Source.objects.get(pk=full.pk).url == full.url
+    assert sorted(
+        Source.objects.filter(pk__in=[t.pk for t in two]).values_list("url", flat=True)
+    ) == [
+        "HTTPS://Twin.example:/",
+        "https://twin.example/",
+    ]
 
 
 # --------------------------------------------------------------------------- slugs
