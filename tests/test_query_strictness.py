@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.core.cache import cache
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.api_support import api_env, client_for  # noqa: F401
@@ -82,3 +83,31 @@ def test_a_cursor_naming_an_id_not_in_a_few_ascii_digits_is_refused(path, pk):
     parts = "2025-06-02T10:00:00+00:00|" + ("proposal|" if "deleted" in path else "") + pk
     token = base64.urlsafe_b64encode(parts.encode()).decode().rstrip("=")
     assert "not one this API gave out" in refusal(path, token, "cursor")
+
+
+# Already percent-encoded: a superscript two, 5,000 digits, NUL, a lone surrogate's
+# invalid UTF-8, a US date.
+HOSTILE = ["%C2%B2", HUGE, "%00", "%ED%A0%80", "06%2F02%2F2025"]
+
+
+def _probe(client, url: str) -> None:
+    cache.clear()  # throttles: a probe sends more than a minute's allowance
+    response = client.get(url)
+    assert response.status_code < 500, url[:200]
+    assert response["Content-Type"].startswith("application/json"), url[:200]
+
+
+@pytest.mark.parametrize("path", sorted({path for path, _, _ in PARAMETERS}))
+def test_no_query_parameter_of_any_read_answers_a_5xx(request, path):
+    client = client_for()
+    names = sorted({name for p, name, _ in PARAMETERS if p == path})
+    url = path
+    if "{id}" in path:
+        request.getfixturevalue("demo")
+        first = client.get(path.split("{id}")[0]).json()["results"][0]["id"]
+        for hostile in HOSTILE[:2]:
+            _probe(client, path.replace("{id}", hostile))
+        url = path.replace("{id}", str(first))
+    for name in names:
+        for hostile in HOSTILE:
+            _probe(client, f"{url}?{name}={hostile}")
