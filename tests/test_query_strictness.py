@@ -60,6 +60,11 @@ def test_a_date_filter_takes_only_yyyy_mm_dd_in_the_sane_range(path, parameter, 
     assert "YYYY-MM-DD" in message or "dates run from 1900-01-01 to 2100-12-31" in message
 
 
+def test_a_long_wrong_date_is_quoted_back_only_in_part():
+    message = refusal("/api/v1/proposals/", HUGE, "tabled_on_after")
+    assert message == f"“{'9' * 40}…” is not a date; use YYYY-MM-DD."
+
+
 @pytest.mark.parametrize(("path", "parameter"), DATE_FILTERS)
 def test_a_date_filter_sent_empty_is_refused_not_ignored(path, parameter):
     message = refusal(path, "", parameter)

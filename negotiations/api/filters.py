@@ -126,7 +126,8 @@ class ParleyFilterSet(django_filters.FilterSet):
     def is_valid(self) -> bool:
         """Also refuses a filter sent empty (`?party=`): django-filter would ignore it and
         answer every item, which a client that lost a value on its way would take as the
-        answer to its question."""
+        answer to its question. A range's error names the half that is wrong
+        (`tabled_on_after`), the parameter the client sent."""
         valid = super().is_valid()
         errors = self.form.errors
         for name, field in self.form.fields.items():

@@ -6,6 +6,7 @@ import datetime
 import re
 
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SHOWN = 40  # characters of a wrong value quoted back: enough to recognise it
 
 
 class NotADay(ValueError):
@@ -24,4 +25,5 @@ def parse_as_of(raw: str | None) -> datetime.date | None:
             return datetime.date.fromisoformat(raw)
         except ValueError:
             pass
-    raise NotADay(f"“{raw}” is not a date; use YYYY-MM-DD.")
+    shown = raw if len(raw) <= SHOWN else f"{raw[:SHOWN]}…"
+    raise NotADay(f"“{shown}” is not a date; use YYYY-MM-DD.")
