@@ -6,6 +6,7 @@ body with one field (of the type the input targets) or the whole body made hosti
 by an editor: the answer must be a 4xx in the API's JSON shape, and no table may gain
 or lose a row. A new write endpoint without a valid body here fails the module.
 `pytest -rA tests/test_hostile_input.py -k count` prints how many inputs are tried.
+Hostile query strings, on every read, are tests/test_query_strictness.py.
 """
 
 from __future__ import annotations
