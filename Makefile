@@ -26,8 +26,11 @@ demo: migrate
 run: demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two processes when a PostgreSQL server is given (DATABASE_URL, as CI does): each gets its
+# own test database; the files whose Celery workers share one Redis database stay in one
+# process (tests/conftest.py). On the embedded PostgreSQL, one process.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(DATABASE_URL),-n 2 --dist loadgroup)
 
 # Skips the tests marked slow: real Celery workers and Redis, the browser, schemathesis.
 test-fast: install

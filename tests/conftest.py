@@ -23,6 +23,14 @@ SLOW_FILES = {
     "test_api_schemathesis.py",
     "test_status_invariant.py",
     "test_status_concurrency.py",
+    "test_api_stateful.py",
+}
+# With pytest-xdist (`make test` runs two processes against a PostgreSQL server), the files
+# whose real Celery workers share one Redis database run in one process, one at a time.
+SHARED_REDIS_FILES = {
+    "test_pipeline.py",
+    "test_status_invariant.py",
+    "test_status_concurrency.py",
 }
 SLOW_TESTS = {
     "test_backup.py::test_a_synthetic_set_survives_an_export_and_an_import",
@@ -44,6 +52,8 @@ def pytest_collection_modifyitems(config, items):
             or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
         ):
             item.add_marker(pytest.mark.slow)
+        if path.as_posix() in SHARED_REDIS_FILES:
+            item.add_marker(pytest.mark.xdist_group("shared-redis"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -82,7 +82,7 @@ CANNOT_CHANGE_A_STATUS = {
 }
 
 # Public functions of the services modules that write nothing: checks the writes share.
-NOT_WRITES = {"ensure_participant", "require_reason"}
+NOT_WRITES = {"ensure_participant", "require_reason", "normalised_url"}
 
 
 def _public_functions(module: ModuleType) -> dict[str, Callable[..., object]]:
