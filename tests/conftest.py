@@ -25,13 +25,10 @@ SLOW_FILES = {
     "test_status_concurrency.py",
     "test_api_stateful.py",
 }
-# With pytest-xdist (`make test` runs two processes against a PostgreSQL server), the files
-# whose real Celery workers share one Redis database run in one process, one at a time.
-SHARED_REDIS_FILES = {
-    "test_pipeline.py",
-    "test_status_invariant.py",
-    "test_status_concurrency.py",
-}
+# With pytest-xdist (`make test` runs two processes against a PostgreSQL server), the tests
+# whose real Celery workers share the machine's Redis database (the `broker_url` fixture,
+# PARLEY_TEST_REDIS_URL) run in one process, one at a time.
+SHARED_REDIS_FIXTURE = "broker_url"
 SLOW_TESTS = {
     "test_backup.py::test_a_synthetic_set_survives_an_export_and_an_import",
     "test_accounts.py::test_a_successful_login_resets_the_failure_count",
@@ -39,7 +36,18 @@ SLOW_TESTS = {
 }
 
 
+# Run first: the longest tests, so that two test processes (pytest-xdist) are not left
+# waiting on one of them at the end.
+LONGEST_FIRST = ("test_status_invariant.py", "browser", "test_pipeline.py")
+
+
+def _longest_first(item) -> int:
+    path = item.path.as_posix()
+    return next((n for n, part in enumerate(LONGEST_FIRST) if f"/{part}" in path), 99)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_longest_first)  # stable: the order within each part is kept
     tests = Path(__file__).parent
     for item in items:
         if not item.path.is_relative_to(tests):
@@ -52,7 +60,7 @@ def pytest_collection_modifyitems(config, items):
             or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
         ):
             item.add_marker(pytest.mark.slow)
-        if path.as_posix() in SHARED_REDIS_FILES:
+        if SHARED_REDIS_FIXTURE in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("shared-redis"))
 
 

@@ -99,7 +99,7 @@ class Talks:
         return [p.pk for p in self.proposals]
 
 
-def in_threads(*bodies: Callable[[], None], timeout: float = 60) -> None:
+def in_threads(*bodies: Callable[[], None], timeout: float = 180) -> None:
     """Run each body in its own thread (its own database connection); re-raise the first
     error any of them met."""
     errors: list[BaseException] = []
