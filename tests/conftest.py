@@ -36,18 +36,7 @@ SLOW_TESTS = {
 }
 
 
-# Run first: the longest tests, so that two test processes (pytest-xdist) are not left
-# waiting on one of them at the end.
-LONGEST_FIRST = ("test_status_invariant.py", "browser", "test_pipeline.py")
-
-
-def _longest_first(item) -> int:
-    path = item.path.as_posix()
-    return next((n for n, part in enumerate(LONGEST_FIRST) if f"/{part}" in path), 99)
-
-
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=_longest_first)  # stable: the order within each part is kept
     tests = Path(__file__).parent
     for item in items:
         if not item.path.is_relative_to(tests):
