@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pghistory
+from django.db import models
+from django.db.models import F, Q
+
+from negotiations.core.versioning import Versioned
+from negotiations.models import Negotiation, Round
+from parties.models import Party
+
+from .base import COMPUTED_STATUS_FIELDS, PIPELINE_FIELDS, StatusFields
+from .choices import LinkKind, ProposalKind, TextStatus
+from .sources import Source
+
+
+@pghistory.track(exclude=[*COMPUTED_STATUS_FIELDS, *PIPELINE_FIELDS])
+class Proposal(Versioned, StatusFields):
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="proposals")
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    tabled_by = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals_tabled"
+    )
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=ProposalKind.choices)
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    tabled_on = models.DateField(null=True, blank=True)
+    text_status = models.CharField(
+        max_length=20, choices=TextStatus.choices, default=TextStatus.REPORTED
+    )
+    required_parties = models.ManyToManyField(
+        Party,
+        blank=True,
+        related_name="proposals_requiring_consent",
+        help_text="Parties whose consent makes it agreed; empty means the principals.",
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="proposals")
+    # Bumped by every write that marks the proposal stale; a recompute clears the flag
+    # only if the generation it started from is still current (proposals/refresh.py).
+    status_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    status_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the sampled audit last compared the stored status with a fresh engine run
+    # (proposals/audit.py); it checks the oldest first.
+    status_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["negotiation", "tabled_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["status_stale_since", "id"],
+                condition=Q(status_stale=True),
+                name="proposal_stale_queue_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@pghistory.track()
+class ProposalLink(Versioned):
+    from_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_out")
+    to_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    linked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the relation took effect; defaults to the newer proposal's date.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["from_proposal", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_proposal", "to_proposal", "kind"],
+                name="proposal_link_unique",
+                violation_error_message="These proposals are already linked this way.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_proposal=F("to_proposal")),
+                name="proposal_link_not_to_itself",
+                violation_error_message="A proposal cannot be linked to itself.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_proposal} {self.get_kind_display()} {self.to_proposal}"

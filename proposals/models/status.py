@@ -1,0 +1,48 @@
+"""The engine's answers kept for reading: status timelines and the audit's findings."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from proposals.engine.vocabulary import Status
+
+from .proposals import Proposal
+from .terms import Term
+
+
+class StatusChange(models.Model):
+    """One step of a proposal's (or term's) status timeline, rebuilt by replaying the engine."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="status_changes")
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, null=True, blank=True, related_name="status_changes"
+    )
+    changed_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    previous_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "changed_on", "seq"]
+        indexes = [models.Index(fields=["changed_on"], name="status_change_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} → {self.status} on {self.changed_on}"
+
+
+class StatusAudit(models.Model):
+    """What the last sampled status audit found (proposals/audit.py): one row, id 1,
+    reported by /healthz."""
+
+    checked = models.PositiveIntegerField(default=0)
+    divergent = models.PositiveIntegerField(default=0)
+    last_run = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="status_audit_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.checked} checked, {self.divergent} divergent, at {self.last_run}"
