@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from negotiations import services
 from negotiations.core.admin_base import ServiceAdmin, ServiceInline
-from negotiations.models import Delegation, Negotiation, Participation, Round
+from negotiations.models import Delegation, DelegationMember, Negotiation, Participation, Round
 
 
 class ParticipationInline(ServiceInline):
@@ -73,6 +73,18 @@ class RoundAdmin(ServiceAdmin):
     list_filter = ["status", "negotiation"]
     search_fields = ["title", "venue_city", "summary", "negotiation__title"]
     date_hierarchy = "starts_on"
-    autocomplete_fields = ["negotiation", "hosts"]
+    autocomplete_fields = ["negotiation", "hosts", "sources"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [DelegationInline]
+
+
+@admin.register(DelegationMember)
+class DelegationMemberAdmin(ServiceAdmin):
+    create_service = staticmethod(services.delegation_member_create)
+    update_service = staticmethod(services.delegation_member_update)
+    instance_arg = "member"
+    list_display = ["person", "title", "role", "delegation"]
+    list_filter = ["role"]
+    search_fields = ["person__name", "title", "delegation__party__name"]
+    autocomplete_fields = ["person"]
+    readonly_fields = ["version", "created_at", "updated_at"]

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from negotiations.api import auth
+from negotiations.resources import delegations
 from negotiations.resources import rounds as structure
 from parties import api as parties_api
 from proposals.api import (
@@ -26,7 +27,10 @@ router.register("people", parties_api.PersonViewSet, basename="person")
 router.register("negotiations", negotiations.NegotiationViewSet, basename="negotiation")
 router.register("participations", structure.ParticipationViewSet, basename="participation")
 router.register("rounds", rounds.RoundViewSet, basename="round")
-router.register("delegations", structure.DelegationViewSet, basename="delegation")
+router.register("delegations", delegations.DelegationViewSet, basename="delegation")
+router.register(
+    "delegation-members", delegations.DelegationMemberViewSet, basename="delegation-member"
+)
 router.register("sources", sources.SourceViewSet, basename="source")
 router.register("proposals", proposals.ProposalViewSet, basename="proposal")
 router.register("proposal-links", links.ProposalLinkViewSet, basename="proposal-link")

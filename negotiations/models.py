@@ -27,6 +27,16 @@ class Role(models.TextChoices):
     SUPPORTER = "supporter", "Supporter"
 
 
+class MemberRole(models.TextChoices):
+    HEAD = "head", "Head of delegation"
+    DEPUTY = "deputy", "Deputy head"
+    MEMBER = "member", "Member"
+    ADVISER = "adviser", "Adviser"
+    EXPERT = "expert", "Expert"
+    INTERPRETER = "interpreter", "Interpreter"
+    OTHER = "other", "Other"
+
+
 class RoundStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
@@ -155,6 +165,9 @@ class Round(Versioned, StatusSummary):
     status = models.CharField(max_length=20, choices=RoundStatus.choices, default=RoundStatus.HELD)
     hosts = models.ManyToManyField(Party, blank=True, related_name="hosted_rounds")
     summary = models.TextField(blank=True)
+    sources = models.ManyToManyField(
+        "proposals.Source", blank=True, related_name="rounds", help_text="Reports of the round."
+    )
 
     class Meta:
         ordering = ["negotiation", "number"]
@@ -187,7 +200,9 @@ class Delegation(Versioned):
     head = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="delegations_led"
     )
-    members = models.ManyToManyField(Person, blank=True, related_name="delegations")
+    members: models.ManyToManyField[Person, DelegationMember] = models.ManyToManyField(
+        Person, blank=True, through="DelegationMember", related_name="delegations"
+    )
     members_text = models.TextField(
         blank=True, help_text="Members named in reports but not (yet) recorded as people."
     )
@@ -204,3 +219,29 @@ class Delegation(Versioned):
 
     def __str__(self) -> str:
         return f"{self.party} delegation, {self.round}"
+
+
+@pghistory.track()
+class DelegationMember(Versioned):
+    """A person in a party's delegation to one round, with the title and role they held
+    there (a title changes over the years; the one held in this round stays here)."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    title = models.CharField(
+        max_length=200, blank=True, help_text="As reported for this round, e.g. Defence Minister."
+    )
+    role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.MEMBER)
+
+    class Meta:
+        ordering = ["delegation", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegation", "person"],
+                name="delegation_member_once",
+                violation_error_message="This person is already in this delegation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({self.get_role_display()}), {self.delegation}"

@@ -12,6 +12,8 @@ from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import (
     Delegation,
+    DelegationMember,
+    MemberRole,
     Negotiation,
     NegotiationStatus,
     Participation,
@@ -110,6 +112,7 @@ def round_create(
     status: str = RoundStatus.HELD,
     summary: str = "",
     hosts: Iterable[Party] = (),
+    sources: Iterable[Any] = (),
 ) -> Round:
     round_ = create_validated(
         Round(
@@ -125,6 +128,7 @@ def round_create(
         )
     )
     round_.hosts.set(list(hosts))
+    round_.sources.set(list(sources))
     # Round dates stand in for a proposal's missing tabled_on and date the convergence series.
     statuses_affected.send(sender=Round, negotiation_ids=[negotiation.pk])
     return round_
@@ -136,11 +140,14 @@ def round_update(
     round: Round,  # noqa: A002 - the domain's word
     expected_version: int | None = None,
     hosts: Iterable[Party] | None = None,
+    sources: Iterable[Any] | None = None,
     **changes: Any,
 ) -> Round:
     round_ = update_validated(round, changes=changes, expected_version=expected_version)
     if hosts is not None:
         round_.hosts.set(list(hosts))
+    if sources is not None:
+        round_.sources.set(list(sources))
     statuses_affected.send(sender=Round, negotiation_ids=[round_.negotiation_id])
     return round_
 
@@ -189,3 +196,36 @@ def _check_head(*, party: Party, head: Person | None) -> None:
 def delegation_delete(*, delegation: Delegation, reason: str = "") -> None:
     with pghistory.context(reason=reason):
         delegation.delete()
+
+
+@transaction.atomic
+def delegation_member_create(
+    *, delegation: Delegation, person: Person, title: str = "", role: str = MemberRole.MEMBER
+) -> DelegationMember:
+    _check_member(delegation=delegation, person=person)
+    member = DelegationMember(delegation=delegation, person=person, title=title, role=role)
+    return create_validated(member)
+
+
+@transaction.atomic
+def delegation_member_update(
+    *, member: DelegationMember, expected_version: int | None = None, **changes: Any
+) -> DelegationMember:
+    _check_member(
+        delegation=changes.get("delegation", member.delegation),
+        person=changes.get("person", member.person),
+    )
+    return update_validated(member, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def delegation_member_delete(*, member: DelegationMember, reason: str = "") -> None:
+    with pghistory.context(reason=reason):
+        member.delete()
+
+
+def _check_member(*, delegation: Delegation, person: Person) -> None:
+    if person.party_id not in (None, delegation.party_id):
+        raise ValidationError(
+            {"person": f"{person.name} belongs to {person.party}, not to {delegation.party}."}
+        )

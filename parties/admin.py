@@ -10,7 +10,7 @@ class PartyAdmin(ServiceAdmin):
     create_service = staticmethod(services.party_create)
     update_service = staticmethod(services.party_update)
     instance_arg = "party"
-    list_display = ["name", "short_name", "kind", "country_code", "updated_at"]
+    list_display = ["name", "short_name", "kind", "country_code", "wikidata_id", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -24,6 +24,6 @@ class PersonAdmin(ServiceAdmin):
     instance_arg = "person"
     list_display = ["name", "party", "title"]
     list_filter = ["party"]
-    search_fields = ["name", "title", "party__name"]
+    search_fields = ["name", "aliases", "title", "party__name"]
     autocomplete_fields = ["party"]
     readonly_fields = ["version", "created_at", "updated_at"]

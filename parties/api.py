@@ -31,6 +31,9 @@ class PartySerializer(VersionedSerializer):
             "country_code",
             "aliases",
             "description",
+            "ucdp_actor_id",
+            "acled_actor",
+            "wikidata_id",
             "version",
             "created_at",
             "updated_at",
@@ -42,11 +45,20 @@ class PartyFilter(ParleyFilterSet):
     kind = choice_filter(PartyKind.choices, "kind", "Kind of party; repeat for several.")
     country_code = django_filters.CharFilter(help_text="ISO 3166-1 alpha-2, e.g. UA.")
     slug = django_filters.CharFilter(help_text="The slug the pages use, e.g. ukraine.")
+    ucdp_actor_id = IdFilter(help_text="The actor's id in the UCDP datasets, e.g. 65.")
+    acled_actor = django_filters.CharFilter(
+        lookup_expr="iexact", help_text="The actor's name as ACLED writes it (any case)."
+    )
+    wikidata_id = django_filters.CharFilter(
+        lookup_expr="iexact", help_text="The Wikidata item, e.g. Q212."
+    )
     negotiation = IdFilter(
         field_name="participations__negotiation_id",
         help_text="Only parties taking part in this negotiation.",
     )
     search_fields = ("name", "short_name", "slug", "description")
+    name_fields = ("name", "short_name", "slug")
+    alias_fields = ("aliases",)
 
     class Meta:
         model = Party
@@ -60,8 +72,11 @@ PARTY_EXAMPLE = {
     "slug": "ukraine",
     "kind": "state",
     "country_code": "UA",
-    "aliases": [],
+    "aliases": ["Ukrainian government"],
     "description": "",
+    "ucdp_actor_id": None,
+    "acled_actor": "Government of Ukraine (2019-)",
+    "wikidata_id": "Q212",
     **TIMES,
 }
 
@@ -97,6 +112,7 @@ class PersonSerializer(VersionedSerializer):
             "name",
             "party",
             "title",
+            "aliases",
             "version",
             "created_at",
             "updated_at",
@@ -107,6 +123,8 @@ class PersonSerializer(VersionedSerializer):
 class PersonFilter(ParleyFilterSet):
     party = IdFilter(field_name="party_id", help_text="Only people of this party.")
     search_fields = ("name", "title")
+    name_fields = ("name",)
+    alias_fields = ("aliases",)
 
     class Meta:
         model = Person
@@ -121,6 +139,7 @@ class PersonFilter(ParleyFilterSet):
         "name": "Sergiy Kyslytsya",
         "party": 2,
         "title": "Member of the Ukrainian delegation",
+        "aliases": ["Serhiy Kyslytsya"],
         **TIMES,
     },
     request_example={"name": "Rustem Umerov", "party": 2, "title": "Head of delegation"},

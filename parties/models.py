@@ -4,6 +4,7 @@ from typing import Any
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -28,8 +29,30 @@ class Party(Versioned):
     country_code = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, for states."
     )
-    aliases = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other names and spellings; searched like the name, accents ignored.",
+    )
     description = models.TextField(blank=True)
+    # Identifiers in other datasets, for joining them with Parley's (README "Parties").
+    ucdp_actor_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The actor's id in the UCDP datasets, e.g. 65."
+    )
+    acled_actor = models.CharField(
+        max_length=200, blank=True, help_text="The actor's name as ACLED writes it."
+    )
+    wikidata_id = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[Qq][1-9][0-9]*$", "A Wikidata id is Q followed by digits, e.g. Q212."
+            )
+        ],
+        help_text="The Wikidata item, e.g. Q212 for Ukraine.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -39,6 +62,22 @@ class Party(Versioned):
                 condition=Q(country_code="") | Q(country_code__regex=r"^[A-Z]{2}$"),
                 name="party_country_code_iso2",
                 violation_error_message="Country code must be two capital letters (ISO 3166-1).",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="party_wikidata_id_shape",
+                violation_error_message="A Wikidata id is Q followed by digits, e.g. Q212.",
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="party_wikidata_id_unique",
+                violation_error_message="Another party has this Wikidata id.",
+            ),
+            models.UniqueConstraint(
+                fields=["ucdp_actor_id"],
+                name="party_ucdp_actor_id_unique",
+                violation_error_message="Another party has this UCDP actor id.",
             ),
         ]
 
@@ -65,7 +104,15 @@ class Person(Versioned):
         Party, on_delete=models.PROTECT, related_name="people", null=True, blank=True
     )
     title = models.CharField(
-        max_length=200, blank=True, help_text="Role at the time, e.g. head of delegation."
+        max_length=200,
+        blank=True,
+        help_text="Current title; the title held in a round is on the delegation membership.",
+    )
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and transliterations; searched like the name.",
     )
 
     class Meta:

@@ -9,6 +9,11 @@ from negotiations.core.versioning import create_validated, update_validated
 from parties.models import Party, PartyKind, Person
 
 
+def clean_aliases(aliases: list[str] | None) -> list[str]:
+    """Aliases trimmed, blanks and repeats dropped, in the order given."""
+    return list(dict.fromkeys(a.strip() for a in aliases or () if a and a.strip()))
+
+
 @transaction.atomic
 def party_create(
     *,
@@ -19,6 +24,9 @@ def party_create(
     country_code: str = "",
     aliases: list[str] | None = None,
     description: str = "",
+    ucdp_actor_id: int | None = None,
+    acled_actor: str = "",
+    wikidata_id: str = "",
 ) -> Party:
     party = Party(
         name=name,
@@ -26,14 +34,21 @@ def party_create(
         short_name=short_name,
         slug=slug,
         country_code=country_code.upper(),
-        aliases=list(aliases or []),
+        aliases=clean_aliases(aliases),
         description=description,
+        ucdp_actor_id=ucdp_actor_id,
+        acled_actor=acled_actor,
+        wikidata_id=wikidata_id.upper(),
     )
     return create_validated(party)
 
 
 @transaction.atomic
 def party_update(*, party: Party, expected_version: int | None = None, **changes: Any) -> Party:
+    if "aliases" in changes:
+        changes["aliases"] = clean_aliases(changes["aliases"])
+    if isinstance(changes.get("wikidata_id"), str):
+        changes["wikidata_id"] = changes["wikidata_id"].upper()
     party = update_validated(party, changes=changes, expected_version=expected_version)
     if {"name", "short_name"} & changes.keys():
         # Status reasons name the parties; refresh them.
@@ -42,10 +57,15 @@ def party_update(*, party: Party, expected_version: int | None = None, **changes
 
 
 @transaction.atomic
-def person_create(*, name: str, party: Party | None = None, title: str = "") -> Person:
-    return create_validated(Person(name=name, party=party, title=title))
+def person_create(
+    *, name: str, party: Party | None = None, title: str = "", aliases: list[str] | None = None
+) -> Person:
+    person = Person(name=name, party=party, title=title, aliases=clean_aliases(aliases))
+    return create_validated(person)
 
 
 @transaction.atomic
 def person_update(*, person: Person, expected_version: int | None = None, **changes: Any) -> Person:
+    if "aliases" in changes:
+        changes["aliases"] = clean_aliases(changes["aliases"])
     return update_validated(person, changes=changes, expected_version=expected_version)

@@ -17,8 +17,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from negotiations.core.exports import csv_response, csv_url, wants_csv
+from negotiations.core.folding import names_matching
 from negotiations.models import Negotiation
-from parties.models import Party
+from parties.models import Party, Person
 from proposals.models import Position, Proposal, ProposalKind, Status, Term
 
 CONFIG = "english"
@@ -170,6 +171,23 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
     )
 
 
+NAMES_SHOWN = 10
+
+
+def names_found(text: str) -> dict[str, list[Any]]:
+    """Parties and people whose name or an alias contains the text, accents and case
+    ignored ("turkiye" finds Türkiye, "zelensky" an alias of Zelenskyy)."""
+    parties = Party.objects.filter(
+        names_matching(text, ("name", "short_name"), ("aliases",))
+    ).order_by("name")
+    people = (
+        Person.objects.filter(names_matching(text, ("name",), ("aliases",)))
+        .select_related("party")
+        .order_by("name")
+    )
+    return {"parties": list(parties[:NAMES_SHOWN]), "people": list(people[:NAMES_SHOWN])}
+
+
 def search(request: HttpRequest) -> HttpResponse:
     negotiations = list(Negotiation.objects.order_by("title").values_list("slug", "title"))
     parties = list(Party.objects.order_by("name").values_list("slug", "name"))
@@ -194,6 +212,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query is not None:
         terms = list(search_terms(query, filters)[:limit])
         positions = list(search_positions(query, filters)[:limit])
+    names = names_found(text) if text and not wants_csv(request) else {}
     if wants_csv(request):
         return _results_csv(request, proposals, terms, positions)
     # The rows carry their headlines (annotations) and get their HTML for the template.
@@ -221,7 +240,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 "terms": len(terms) > PAGE,
                 "positions": len(positions) > PAGE,
             },
-            "total": len(proposals) + len(terms) + len(positions),
+            "names": names,
+            "total": len(proposals) + len(terms) + len(positions) + sum(map(len, names.values())),
             "csv_url": csv_url(request),
         },
     )

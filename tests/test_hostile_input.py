@@ -149,6 +149,13 @@ VALID: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "members_text": "Changed",
         "members": [w["delegate"]],
     },
+    "POST /api/v1/delegation-members/": lambda w: {
+        "delegation": w["delegation"],
+        "person": w["newcomer"],
+        "title": "Adviser to the head",
+        "role": "adviser",
+    },
+    "PATCH /api/v1/delegation-members/{id}/": lambda w: {"title": "Changed", "role": "expert"},
     "POST /api/v1/sources/": lambda w: {
         "url": "https://example.org/hostile",
         "title": "A report",
@@ -292,6 +299,8 @@ def world(django_db_setup, django_db_blocker):
             "member": person_create(name="A. Member", party=member_party).pk,
             "outsider": outsider.pk,
             "delegate": delegation.members.values_list("pk", flat=True)[0],
+            "delegation": delegation.pk,
+            "newcomer": person_create(name="A. Newcomer", party=delegation.party).pk,
             "party": proposal.tabled_by_id,
             "speaker": speaker.pk if speaker else None,
             "proposal": proposal.pk,

@@ -3,8 +3,9 @@ import pytest
 
 from tests.page_fixtures import aftermath, snapshot_queries  # noqa: F401
 
-# The outcome is replayed as of the round's end: the engine's snapshot plus the page's own.
-ROUND_QUERIES = 10
+# The outcome is replayed as of the round's end: the engine's snapshot plus the page's own
+# (the round with its hosts, sources, delegations and their members among them).
+ROUND_QUERIES = 11
 
 pytestmark = pytest.mark.django_db
 

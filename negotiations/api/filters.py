@@ -11,13 +11,14 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Q
 from django_filters.fields import DateRangeField
 from rest_framework import exceptions
 
 from negotiations.api.fields import DAY_RULE, EARLIEST_DAY, LATEST_DAY, DayField
 from negotiations.api.params import EMPTY_PARAMETER
 from negotiations.core import dates
+from negotiations.core.folding import names_matching
 from negotiations.core.numbers import parse_whole
 
 
@@ -118,10 +119,15 @@ class ParleyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         help_text="Full-text search (PostgreSQL, English stemming; quotes, OR and -word work "
-        "as in a web search).",
+        "as in a web search). Where a list has names (parties, people), a name or alias that "
+        "contains the words, accents and case ignored, also matches.",
     )
 
     search_fields: ClassVar[tuple[str, ...]] = ()
+    # Name columns matched by substring, accents and case ignored, beside the full text;
+    # and the array columns of aliases matched the same way.
+    name_fields: ClassVar[tuple[str, ...]] = ()
+    alias_fields: ClassVar[tuple[str, ...]] = ()
 
     def is_valid(self) -> bool:
         """Also refuses a filter sent empty (`?party=`): django-filter would ignore it and
@@ -150,7 +156,10 @@ class ParleyFilterSet(django_filters.FilterSet):
             return queryset
         vector = SearchVector(*self.search_fields, config="english")
         query = SearchQuery(value, config="english", search_type="websearch")
-        return queryset.annotate(search_document=vector).filter(search_document=query)
+        matches = Q(search_document=query)
+        if self.name_fields or self.alias_fields:
+            matches |= names_matching(value, self.name_fields, self.alias_fields)
+        return queryset.annotate(search_document=vector).filter(matches)
 
 
 def array_of(through: type[models.Model], owner: str, value: str) -> ArraySubquery:

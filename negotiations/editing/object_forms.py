@@ -127,7 +127,7 @@ EDITABLE: dict[str, Editable] = {
     "round": Editable(
         Round,
         ["number", "title", "starts_on", "ends_on", "venue_city", "venue_country", "status"]
-        + ["hosts", "summary"],
+        + ["hosts", "summary", "sources"],
         negotiation_services.round_update,
         "round",
         _limit_round,
@@ -148,7 +148,8 @@ EDITABLE: dict[str, Editable] = {
     ),
     "party": Editable(
         Party,
-        ["name", "short_name", "slug", "kind", "country_code", "description"],
+        ["name", "short_name", "slug", "kind", "country_code", "aliases", "description"]
+        + ["wikidata_id", "ucdp_actor_id", "acled_actor"],
         party_services.party_update,
         "party",
     ),
@@ -169,7 +170,7 @@ EDITABLE: dict[str, Editable] = {
     "term": Editable(
         Term,
         ["ordinal", "label", "text", "category", "stage", "option_group", "option"]
-        + ["derived_from", "quantity", "unit", "due_on", "sources"],
+        + ["derived_from", "quantity", "unit", "due_on", "sources", "note"],
         proposal_services.term_update,
         "term",
         _limit_term,

@@ -1,6 +1,7 @@
-"""API resources of a negotiation's structure: participations, rounds (with their
+"""API resources of a negotiation's structure: participations and rounds (with their
 delegations and stored summary; proposals/api/rounds.py adds the statuses of what was
-tabled, as of a day, and its subclass is the one the router serves) and delegations."""
+tabled, as of a day, and its subclass is the one the router serves). Delegations are in
+delegations.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.apps import apps
 from django.db.models import Count, Max
 from rest_framework import serializers
 
@@ -18,7 +20,6 @@ from negotiations.api.filters import (
     DayRangeFilter,
     IdFilter,
     ParleyFilterSet,
-    array_of,
     choice_filter,
 )
 from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
@@ -32,12 +33,8 @@ from negotiations.api.viewsets import (
     VersionedSerializer,
 )
 from negotiations.models import Delegation, Participation, Role, Round, RoundStatus
-from negotiations.resources.negotiations import (
-    PartyBriefSerializer,
-    party_brief,
-    party_brief_columns,
-)
-from parties.models import Party, Person
+from negotiations.resources.delegations import DelegationBriefSerializer, delegations_of
+from parties.models import Party
 
 # --------------------------------------------------------------------------- participations
 
@@ -105,6 +102,13 @@ class RoundSerializer(VersionedSerializer):
     hosts = IdField(
         many=True, queryset=Party.objects.all(), required=False, help_text="Host parties' ids."
     )
+    sources = IdField(
+        many=True,
+        # Sources belong to the proposals app, above this one: reached through the field.
+        queryset=apps.get_model("proposals", "Source")._default_manager.all(),
+        required=False,
+        help_text="Ids of the sources that report the round.",
+    )
 
     class Meta(VersionedSerializer.Meta):
         model = Round
@@ -120,31 +124,12 @@ class RoundSerializer(VersionedSerializer):
             "status",
             "hosts",
             "summary",
+            "sources",
             "version",
             "created_at",
             "updated_at",
             "changed_at",
         )
-
-
-class PersonBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    title = serializers.CharField()
-
-
-PERSON_BRIEF = tuple(output_fields(PersonBriefSerializer))
-
-
-class DelegationBriefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    party = PartyBriefSerializer()
-    head = PersonBriefSerializer(allow_null=True)
-    members = PersonBriefSerializer(many=True)
-    members_text = serializers.CharField()
-
-
-DELEGATION_BRIEF = tuple(output_fields(DelegationBriefSerializer))
 
 
 class RoundDetailSerializer(RoundSerializer):
@@ -190,36 +175,9 @@ ROUND_EXAMPLE = {
     "status": "held",
     "hosts": [4],
     "summary": "",
+    "sources": [1],
     **TIMES,
 }
-
-
-def delegations_of(round_id: int) -> list[dict[str, Any]]:
-    """The round's delegations as its detail nests them, by party name: two queries."""
-    delegations = list(
-        Delegation.objects.filter(round_id=round_id)
-        .order_by("party__name")
-        .values("id", "members_text", "head_id", *party_brief_columns())
-        .annotate(member_ids=array_of(Delegation.members.through, "delegation_id", "person_id"))
-    )
-    people_ids = {d["head_id"] for d in delegations} | {
-        m for d in delegations for m in d["member_ids"]
-    }
-    people = {
-        p["id"]: p for p in Person.objects.filter(pk__in=people_ids - {None}).values(*PERSON_BRIEF)
-    }
-    return [
-        {name: values[name] for name in DELEGATION_BRIEF}
-        for values in (
-            {
-                **d,
-                "party": party_brief(d),
-                "head": people.get(d["head_id"]),
-                "members": [people[m] for m in d["member_ids"]],
-            }
-            for d in delegations
-        )
-    ]
 
 
 # Rounds of talks, with their delegations and stored summary (no docstring: see
@@ -252,70 +210,3 @@ class RoundViewSet(CreateMixin, UpdateMixin, ResourceViewSet):
     create_service = staticmethod(services.round_create)
     update_service = staticmethod(services.round_update)
     instance_arg = "round"
-
-
-# --------------------------------------------------------------------------- delegations
-
-
-class DelegationSerializer(VersionedSerializer):
-    members = IdField(
-        many=True, queryset=Person.objects.all(), required=False, help_text="People's ids."
-    )
-
-    class Meta(VersionedSerializer.Meta):
-        model = Delegation
-        fields = (
-            "id",
-            "round",
-            "party",
-            "head",
-            "members",
-            "members_text",
-            "version",
-            "created_at",
-            "updated_at",
-            "changed_at",
-        )
-
-
-class DelegationFilter(ParleyFilterSet):
-    round = IdFilter(field_name="round_id", help_text="Only this round.")
-    party = IdFilter(field_name="party_id", help_text="Only this party's delegations.")
-    negotiation = IdFilter(field_name="round__negotiation_id", help_text="Only this negotiation.")
-    search_fields = ("members_text", "party__name")
-
-    class Meta:
-        model = Delegation
-        fields: list[str] = []
-
-
-@resource_docs(
-    tag="delegations",
-    noun="delegation",
-    example={
-        "id": 1,
-        "round": 1,
-        "party": 2,
-        "head": None,
-        "members": [1],
-        "members_text": "",
-        **TIMES,
-    },
-    request_example={"round": 1, "party": 1, "members_text": "Vladimir Medinsky (head)"},
-    patch_example={"members": [1, 2]},
-    description="Who each party sent to a round.",
-    delete_reason_required=False,
-)
-class DelegationViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
-    model = Delegation
-    columns = output_columns(DelegationSerializer)
-    arrays = id_lists(DelegationSerializer)
-    serializer_class = DelegationSerializer
-    filterset_class = DelegationFilter
-    csv_name = "delegations"
-    reason_required = False
-
-    create_service = staticmethod(services.delegation_create)
-    update_service = staticmethod(services.delegation_update)
-    delete_service = staticmethod(services.delegation_delete)
-    instance_arg = "delegation"

@@ -39,6 +39,9 @@ class Term(Versioned, StatusFields):
     unit = models.CharField(max_length=60, blank=True)
     due_on = models.DateField(null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="terms")
+    note = models.TextField(
+        blank=True, help_text="The editor's note: how the text was read, what is unclear."
+    )
     delivered = models.BigIntegerField(default=0, editable=False)
 
     class Meta:

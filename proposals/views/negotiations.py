@@ -15,7 +15,14 @@ from django.utils import timezone
 from negotiations.core.charts import convergence_chart
 from negotiations.core.dates import NotADay, parse_as_of
 from negotiations.core.exports import csv_response, csv_url, wants_csv
-from negotiations.models import Delegation, Negotiation, NegotiationStatus, Role, Round
+from negotiations.models import (
+    Delegation,
+    DelegationMember,
+    Negotiation,
+    NegotiationStatus,
+    Role,
+    Round,
+)
 from proposals.models import (
     AGREED_OR_BEYOND,
     Category,
@@ -206,10 +213,14 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     round_ = get_object_or_404(
         Round.objects.select_related("negotiation").prefetch_related(
             "hosts",
+            "sources",
             Prefetch(
                 "delegations",
                 queryset=Delegation.objects.select_related("party", "head").prefetch_related(
-                    "members"
+                    Prefetch(
+                        "memberships",
+                        queryset=DelegationMember.objects.select_related("person").order_by("id"),
+                    )
                 ),
             ),
         ),

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from negotiations.core.exports import csv_response, csv_url, wants_csv
-from negotiations.models import Delegation, Participation
+from negotiations.models import Delegation, DelegationMember, Participation
 from parties.models import Party, Person
 from proposals.models import Position, Proposal
 
@@ -66,7 +66,12 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     delegations = list(
         Delegation.objects.filter(party=party)
         .select_related("round__negotiation", "head")
-        .prefetch_related("members")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=DelegationMember.objects.select_related("person").order_by("id"),
+            )
+        )
         .order_by("-round__starts_on")
     )
     tabled = list(
