@@ -13,6 +13,7 @@ from proposals.api import (
     negotiations,
     positions,
     proposals,
+    ratification,
     rounds,
     sources,
     terms,
@@ -34,6 +35,9 @@ router.register("terms", terms.TermViewSet, basename="term")
 router.register("positions", positions.PositionViewSet, basename="position")
 router.register(
     "implementation-events", ledger.ImplementationEventViewSet, basename="implementation-event"
+)
+router.register(
+    "ratification-steps", ratification.RatificationStepViewSet, basename="ratification-step"
 )
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 

@@ -22,6 +22,9 @@ from .ledger import ImplementationEvent as ImplementationEvent
 from .positions import Position as Position
 from .proposals import Proposal as Proposal
 from .proposals import ProposalLink as ProposalLink
+from .ratification import BodyKind as BodyKind
+from .ratification import RatificationStep as RatificationStep
+from .ratification import StepOutcome as StepOutcome
 from .sources import Source as Source
 from .status import StatusAudit as StatusAudit
 from .status import StatusChange as StatusChange

@@ -19,6 +19,11 @@ from proposals.services.proposals import (
     proposal_link_delete,
     proposal_update,
 )
+from proposals.services.ratification import (
+    ratification_step_create,
+    ratification_step_delete,
+    ratification_step_update,
+)
 from proposals.services.sources import source_create, source_update
 from proposals.services.terms import term_create, term_delete, term_update
 
@@ -33,6 +38,9 @@ __all__ = [
     "proposal_link_create",
     "proposal_link_delete",
     "proposal_update",
+    "ratification_step_create",
+    "ratification_step_delete",
+    "ratification_step_update",
     "source_create",
     "source_update",
     "term_create",
