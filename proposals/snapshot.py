@@ -90,7 +90,7 @@ def _steps(negotiation_id: int) -> dict[int, tuple[engine.StepIn, ...]]:
     rows = (
         RatificationStep.objects.filter(proposal__negotiation_id=negotiation_id)
         .order_by("ordinal", "id")
-        .values_list(
+        .values(
             "proposal_id",
             "id",
             "ordinal",
@@ -104,8 +104,20 @@ def _steps(negotiation_id: int) -> dict[int, tuple[engine.StepIn, ...]]:
             "votes_against",
         )
     )
-    for proposal_id, *fields in rows:
-        steps.setdefault(proposal_id, []).append(engine.StepIn(*fields))
+    for row in rows:
+        step = engine.StepIn(
+            id=row["id"],
+            ordinal=row["ordinal"],
+            body_kind=row["body_kind"],
+            body_name=row["body_name"],
+            outcome=row["outcome"],
+            decided_on=row["decided_on"],
+            due_on=row["due_on"],
+            share_for=row["share_for"],
+            votes_for=row["votes_for"],
+            votes_against=row["votes_against"],
+        )
+        steps.setdefault(row["proposal_id"], []).append(step)
     return {proposal_id: tuple(found) for proposal_id, found in steps.items()}
 
 

@@ -60,6 +60,7 @@ from proposals.models import (
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Stance,
     Term,
 )
@@ -110,6 +111,7 @@ roles = st.sampled_from(
 )
 alternative = st.sampled_from([("", ""), ("g", "A"), ("g", "B"), ("", ""), ("h", "A"), ("", "A")])
 quantity = st.sampled_from([None, 10, 100])
+step_outcome = st.sampled_from(["pending", "approved", "approved", "rejected"])
 _names = itertools.count()
 tally: Counter[str] = Counter()  # what a run exercised, printed at its end
 EXAMPLES = int(os.environ.get("PARLEY_INVARIANT_EXAMPLES", "200"))
@@ -228,6 +230,7 @@ class StatusInvariant(RuleBasedStateMachine):
             Position: "proposal__negotiation",
             ImplementationEvent: "term__proposal__negotiation",
             ProposalLink: "from_proposal__negotiation",
+            RatificationStep: "proposal__negotiation",
         }[model]
         rows = list(model._default_manager.filter(**{scope: self.negotiation}).order_by("pk"))
         return rows[i % len(rows)] if rows else None
@@ -246,6 +249,7 @@ class StatusInvariant(RuleBasedStateMachine):
                 Position.conditional_on.through.objects.filter(position__proposal__negotiation=n),
                 ProposalLink.objects.filter(from_proposal__negotiation=n),
                 ImplementationEvent.objects.filter(term__proposal__negotiation=n),
+                RatificationStep.objects.filter(proposal__negotiation=n),
             ]
         )
 
@@ -492,6 +496,38 @@ class StatusInvariant(RuleBasedStateMachine):
         event = self._rows(ImplementationEvent, e)
         self._call(lambda: services.implementation_event_delete(event=event, reason=REASON))
 
+    # ------------------------------------------------------------------ ratification
+
+    @precondition(lambda self: self.count.get("proposal_count"))
+    @rule(p=pick, outcome=step_outcome, decided_on=maybe_day)
+    def require_ratification(self, p: int, outcome: str, decided_on: Any) -> None:
+        proposal = self._rows(Proposal, p)
+        self._call(
+            lambda: services.ratification_step_create(
+                proposal=proposal,
+                body_kind="electorate",
+                body_name="Voters",
+                outcome=outcome,
+                decided_on=decided_on,
+            )
+        )
+
+    @precondition(lambda self: self.count.get("step_count"))
+    @rule(s=pick, outcome=step_outcome, decided_on=maybe_day)
+    def decide_ratification(self, s: int, outcome: str, decided_on: Any) -> None:
+        step = self._rows(RatificationStep, s)
+        self._call(
+            lambda: services.ratification_step_update(
+                step=step, outcome=outcome, decided_on=decided_on
+            )
+        )
+
+    @precondition(lambda self: self.count.get("step_count"))
+    @rule(s=pick)
+    def delete_ratification(self, s: int) -> None:
+        step = self._rows(RatificationStep, s)
+        self._call(lambda: services.ratification_step_delete(step=step, reason=REASON))
+
     # ------------------------------------------------------------------ participations, rounds
 
     @rule(who=party, new_roles=roles)
@@ -544,6 +580,7 @@ class StatusInvariant(RuleBasedStateMachine):
             position_count=Count("positions", distinct=True),
             link_count=Count("links_out", distinct=True),
             event_count=Count(events, distinct=True),
+            step_count=Count("ratification_steps", distinct=True),
             stale_count=Count("pk", filter=Q(status_stale=True), distinct=True)
             + Count("terms", filter=Q(terms__status_stale=True), distinct=True),
             # What the services refuse (issue 13, bugs 5 and 7) never gets in.

@@ -34,6 +34,7 @@ from proposals.models import (
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Stance,
     Term,
 )
@@ -98,6 +99,7 @@ def proposal_page(request: HttpRequest, pk: int) -> HttpResponse:
             "positions": positions,
             "deleted": deleted,
             "links": links,
+            "ratification_steps": proposal.ratification_steps.order_by("ordinal", "id"),
             "can_withdraw": proposal.tabled_by_id is not None,
         },
     )
@@ -256,6 +258,7 @@ DELETABLE: dict[str, tuple[Any, Callable[..., None], str]] = {
     "event": (ImplementationEvent, proposal_services.implementation_event_delete, "event"),
     "link": (ProposalLink, proposal_services.proposal_link_delete, "link"),
     "proposal": (Proposal, proposal_services.proposal_delete, "proposal"),
+    "ratification": (RatificationStep, proposal_services.ratification_step_delete, "step"),
 }
 
 
@@ -266,6 +269,7 @@ def _proposal_of(kind: str, obj: Any) -> int:
         "event": lambda: obj.term.proposal_id,
         "link": lambda: obj.from_proposal_id,
         "proposal": lambda: obj.pk,
+        "ratification": lambda: obj.proposal_id,
     }[kind]()
 
 

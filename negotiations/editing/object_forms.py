@@ -18,7 +18,7 @@ from negotiations.models import Delegation, Negotiation, Participation, Role, Ro
 from parties import services as party_services
 from parties.models import Party, Person
 from proposals import services as proposal_services
-from proposals.models import ImplementationEvent, Proposal, Source, Term
+from proposals.models import ImplementationEvent, Proposal, RatificationStep, Source, Term
 
 
 class VersionedForm(forms.ModelForm):
@@ -180,6 +180,13 @@ EDITABLE: dict[str, Editable] = {
         proposal_services.implementation_event_update,
         "event",
         _limit_event,
+    ),
+    "ratification": Editable(
+        RatificationStep,
+        ["ordinal", "body_kind", "body_name", "body_party", "due_on", "outcome", "decided_on"]
+        + ["votes_for", "votes_against", "abstentions", "share_for", "turnout", "note"],
+        proposal_services.ratification_step_update,
+        "step",
     ),
 }
 KIND_OF_MODEL = {spec.model: kind for kind, spec in EDITABLE.items()}

@@ -105,11 +105,12 @@ def conflict_rows(form: VersionedForm, current: Any, loaded_version: int) -> lis
 
 
 def landing(kind: str, obj: Any) -> str:
-    if kind in ("proposal", "term", "event"):
+    if kind in ("proposal", "term", "event", "ratification"):
         proposal_id = {
             "proposal": lambda: obj.pk,
             "term": lambda: obj.proposal_id,
             "event": lambda: obj.term.proposal_id,
+            "ratification": lambda: obj.proposal_id,
         }[kind]()
         return reverse("edit:proposal", args=[proposal_id])
     if kind == "round":

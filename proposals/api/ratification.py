@@ -3,6 +3,8 @@ proposal must still pass, with their outcomes."""
 
 from __future__ import annotations
 
+from rest_framework import serializers
+
 from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns
@@ -16,7 +18,7 @@ from negotiations.api.viewsets import (
     VersionedSerializer,
 )
 from proposals import services
-from proposals.models import RatificationStep, Source, StepOutcome
+from proposals.models import BodyKind, RatificationStep, Source, StepOutcome
 
 
 class RatificationStepSerializer(VersionedSerializer):
@@ -47,6 +49,25 @@ class RatificationStepSerializer(VersionedSerializer):
             "changed_at",
         )
         extra_kwargs = {"ordinal": {"required": False}}
+
+
+class RatificationStepBriefSerializer(serializers.Serializer):
+    """A step as its proposal's detail nests it."""
+
+    id = serializers.IntegerField()
+    ordinal = serializers.IntegerField()
+    body_kind = serializers.ChoiceField(BodyKind.choices)
+    body_name = serializers.CharField()
+    body_party = serializers.IntegerField(allow_null=True)
+    due_on = serializers.DateField(allow_null=True)
+    outcome = serializers.ChoiceField(StepOutcome.choices)
+    decided_on = serializers.DateField(allow_null=True)
+    votes_for = serializers.IntegerField(allow_null=True)
+    votes_against = serializers.IntegerField(allow_null=True)
+    abstentions = serializers.IntegerField(allow_null=True)
+    share_for = serializers.DecimalField(5, 2, allow_null=True)
+    turnout = serializers.DecimalField(5, 2, allow_null=True)
+    note = serializers.CharField()
 
 
 class RatificationStepFilter(ParleyFilterSet):
