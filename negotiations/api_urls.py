@@ -7,6 +7,7 @@ from negotiations.api import auth
 from negotiations.resources import rounds as structure
 from parties import api as parties_api
 from proposals.api import (
+    agenda,
     deleted,
     ledger,
     links,
@@ -30,6 +31,7 @@ router.register("rounds", rounds.RoundViewSet, basename="round")
 router.register("delegations", structure.DelegationViewSet, basename="delegation")
 router.register("sources", sources.SourceViewSet, basename="source")
 router.register("proposals", proposals.ProposalViewSet, basename="proposal")
+router.register("agenda-items", agenda.AgendaItemViewSet, basename="agenda-item")
 router.register("proposal-links", links.ProposalLinkViewSet, basename="proposal-link")
 router.register("terms", terms.TermViewSet, basename="term")
 router.register("positions", positions.PositionViewSet, basename="position")

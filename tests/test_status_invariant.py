@@ -55,6 +55,7 @@ from parties.models import Party
 from parties.services import party_create
 from proposals import services
 from proposals.models import (
+    AgendaItem,
     ImplementationEvent,
     LinkKind,
     Position,
@@ -231,6 +232,7 @@ class StatusInvariant(RuleBasedStateMachine):
             ImplementationEvent: "term__proposal__negotiation",
             ProposalLink: "from_proposal__negotiation",
             RatificationStep: "proposal__negotiation",
+            AgendaItem: "negotiation",
         }[model]
         rows = list(model._default_manager.filter(**{scope: self.negotiation}).order_by("pk"))
         return rows[i % len(rows)] if rows else None
@@ -250,6 +252,8 @@ class StatusInvariant(RuleBasedStateMachine):
                 ProposalLink.objects.filter(from_proposal__negotiation=n),
                 ImplementationEvent.objects.filter(term__proposal__negotiation=n),
                 RatificationStep.objects.filter(proposal__negotiation=n),
+                AgendaItem.objects.filter(negotiation=n),
+                AgendaItem.proposals.through.objects.filter(agendaitem__negotiation=n),
             ]
         )
 
@@ -527,6 +531,34 @@ class StatusInvariant(RuleBasedStateMachine):
     def delete_ratification(self, s: int) -> None:
         step = self._rows(RatificationStep, s)
         self._call(lambda: services.ratification_step_delete(step=step, reason=REASON))
+
+    # ------------------------------------------------------------------ agenda
+
+    def _proposals_at(self, picks: set[int]) -> list[Proposal]:
+        rows = list(Proposal.objects.filter(negotiation=self.negotiation).order_by("pk"))
+        return [rows[i % len(rows)] for i in picks] if rows else []
+
+    @rule(number=st.none() | st.integers(0, 3), picks=st.sets(pick, max_size=3))
+    def put_on_the_agenda(self, number: int | None, picks: set[int]) -> None:
+        proposals = self._proposals_at(picks)
+        self._call(
+            lambda: services.agenda_item_create(
+                negotiation=self.negotiation, title="Item", number=number, proposals=proposals
+            )
+        )
+
+    @precondition(lambda self: AgendaItem.objects.filter(negotiation=self.negotiation).exists())
+    @rule(i=pick, picks=st.sets(pick, max_size=3))
+    def change_an_agenda_item(self, i: int, picks: set[int]) -> None:
+        item = self._rows(AgendaItem, i)
+        proposals = self._proposals_at(picks)
+        self._call(lambda: services.agenda_item_update(item=item, proposals=proposals))
+
+    @precondition(lambda self: AgendaItem.objects.filter(negotiation=self.negotiation).exists())
+    @rule(i=pick)
+    def drop_an_agenda_item(self, i: int) -> None:
+        item = self._rows(AgendaItem, i)
+        self._call(lambda: services.agenda_item_delete(item=item, reason=REASON))
 
     # ------------------------------------------------------------------ participations, rounds
 

@@ -113,6 +113,8 @@ def landing(kind: str, obj: Any) -> str:
             "ratification": lambda: obj.proposal_id,
         }[kind]()
         return reverse("edit:proposal", args=[proposal_id])
+    if kind == "agenda":
+        return reverse("edit:agenda", args=[obj.negotiation_id])
     if kind == "round":
         return reverse("edit:workspace", args=[obj.pk])
     if kind == "delegation":

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiations.editing import actions, flow, history, objects, ratification
+from negotiations.editing import actions, agenda, flow, history, objects, ratification
 
 app_name = "edit"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("rounds/new/", flow.round_start, name="round-start"),
     path("rounds/<int:pk>/", flow.workspace, name="workspace"),
     path("proposals/<int:pk>/", actions.proposal_page, name="proposal"),
+    path("negotiations/<int:pk>/agenda/", agenda.agenda_page, name="agenda"),
     path("proposals/<int:pk>/withdraw/", actions.proposal_withdraw, name="withdraw"),
     path("proposals/<int:pk>/link/", actions.proposal_link, name="link"),
     path(

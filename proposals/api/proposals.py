@@ -33,6 +33,7 @@ from negotiations.api.viewsets import (
 from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerializer
 from parties.models import Party, Person
 from proposals import services
+from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
 from proposals.api.ratification import RatificationStepBriefSerializer
@@ -55,13 +56,13 @@ from proposals.models import (
     Proposal,
     ProposalKind,
     ProposalLink,
-    RatificationStep,
     Source,
     Status,
     Term,
     TextStatus,
 )
 from proposals.selectors import proposal_detail
+from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_expression
 
 
@@ -155,6 +156,9 @@ class ProposalDetailSerializer(ProposalSerializer):
     cited_sources = SourceBriefSerializer(
         many=True, help_text="The sources of the proposal and of its terms."
     )
+    agenda_items = AgendaItemBriefSerializer(
+        many=True, help_text="The agenda items it is tabled on (read-only; set on the item)."
+    )
     ratification_steps = RatificationStepBriefSerializer(
         many=True, help_text="The bodies that must approve it, in order (as of the day asked)."
     )
@@ -170,6 +174,7 @@ class ProposalDetailSerializer(ProposalSerializer):
             "links",
             "cited_sources",
             "ratification_steps",
+            "agenda_items",
         )
 
 
@@ -199,6 +204,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "cited_sources": detail.cited_sources,
         "ratification": detail.ratification,
         "ratification_steps": detail.ratification_steps,
+        "agenda_items": agenda_items_of(row["id"]),
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
 
@@ -279,6 +285,7 @@ PROPOSAL_DETAIL_EXAMPLE = {
         }
     ],
     "ratification_steps": [],
+    "agenda_items": [{"id": 1, "number": 3, "title": "Exchange of prisoners"}],
 }
 
 
@@ -328,7 +335,6 @@ class ProposalViewSet(
     def detail_annotations(self) -> dict[str, Any]:
         terms = Term.objects.annotate(changed=STATUS_CHANGED_AT)
         links = ProposalLink.objects.all()
-        steps = RatificationStep.objects.all()
         return {
             "fp_terms_count": aggregate_of(terms, "proposal", Count("pk")),
             "fp_terms_changed": aggregate_of(terms, "proposal", Max("changed")),
@@ -336,8 +342,7 @@ class ProposalViewSet(
             "fp_links_in": aggregate_of(links, "to_proposal", Max("updated_at")),
             "fp_links_count": aggregate_of(links, "from_proposal", Count("pk")),
             "fp_links_in_count": aggregate_of(links, "to_proposal", Count("pk")),
-            "fp_steps_changed": aggregate_of(steps, "proposal", Max("updated_at")),
-            "fp_steps_count": aggregate_of(steps, "proposal", Count("pk")),
+            **detail_fingerprint(),
             "fp_sources_changed": Subquery(
                 Source.objects.filter(
                     Q(proposals=OuterRef("pk")) | Q(terms__proposal=OuterRef("pk"))

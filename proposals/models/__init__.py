@@ -8,6 +8,7 @@ from proposals.engine.vocabulary import AGREED_OR_BEYOND as AGREED_OR_BEYOND
 from proposals.engine.vocabulary import Stance as Stance
 from proposals.engine.vocabulary import Status as Status
 
+from .agenda import AgendaItem as AgendaItem
 from .base import COMPUTED_STATUS_FIELDS as COMPUTED_STATUS_FIELDS
 from .base import PIPELINE_FIELDS as PIPELINE_FIELDS
 from .base import StatusFields as StatusFields

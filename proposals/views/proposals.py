@@ -30,6 +30,7 @@ from proposals.page_data import (
     ledger,
     positions_by_party,
 )
+from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_of
 
 
@@ -142,6 +143,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "csv_url": csv_url(request),
             **_ratification(proposal),
+            "agenda_items": agenda_items_of(proposal.pk),
         },
     )
 
