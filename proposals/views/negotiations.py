@@ -170,7 +170,8 @@ def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         rounds=rounds,
         chart=convergence_chart(negotiation.status_summary.get("convergence", [])),
         summary_items=summary_items(negotiation.status_summary),
-        agenda=agenda(negotiation.pk),
+        # The agenda as of the day the page shows (its stored statuses today).
+        agenda=agenda(negotiation.pk, None if context["is_today"] else context["as_of"]),
     )
     return render(request, "negotiations/negotiation.html", context)
 
