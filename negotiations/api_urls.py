@@ -8,12 +8,14 @@ from negotiations.resources import delegations
 from negotiations.resources import rounds as structure
 from parties import api as parties_api
 from proposals.api import (
+    agenda,
     deleted,
     ledger,
     links,
     negotiations,
     positions,
     proposals,
+    ratification,
     rounds,
     sources,
     terms,
@@ -33,11 +35,15 @@ router.register(
 )
 router.register("sources", sources.SourceViewSet, basename="source")
 router.register("proposals", proposals.ProposalViewSet, basename="proposal")
+router.register("agenda-items", agenda.AgendaItemViewSet, basename="agenda-item")
 router.register("proposal-links", links.ProposalLinkViewSet, basename="proposal-link")
 router.register("terms", terms.TermViewSet, basename="term")
 router.register("positions", positions.PositionViewSet, basename="position")
 router.register(
     "implementation-events", ledger.ImplementationEventViewSet, basename="implementation-event"
+)
+router.register(
+    "ratification-steps", ratification.RatificationStepViewSet, basename="ratification-step"
 )
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 

@@ -3,6 +3,8 @@ from django.db.models import Count
 
 from negotiations.core.admin_base import ServiceAdmin, ServiceInline
 from proposals import services
+from proposals.admin_agenda import AgendaItemAdmin as AgendaItemAdmin
+from proposals.admin_ratification import RatificationStepInline
 from proposals.models import (
     ImplementationEvent,
     Position,
@@ -164,6 +166,7 @@ class ProposalAdmin(ServiceAdmin):
         ProposalExistingPositionInline,
         ProposalPositionInline,
         LinkInline,
+        RatificationStepInline,
         StatusChangeInline,
     ]
     fieldsets = [

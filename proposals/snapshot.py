@@ -18,6 +18,7 @@ from proposals.models import (
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Term,
     consent_party_ids,
 )
@@ -31,12 +32,14 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     principals = frozenset(p.party_id for p in participations if p.is_principal)
     party_names = {p.party_id: p.party.display_name for p in participations}
     superseded_on = _superseded_on(negotiation_id)
+    steps = _steps(negotiation_id)
     proposals = tuple(
         engine.ProposalIn(
             id=row["id"],
             tabled_by_id=row["tabled_by_id"],
             consent_party_ids=consent_party_ids(row["required"], principals),
             superseded_on=superseded_on.get(row["id"]),
+            steps=steps.get(row["id"], ()),
         )
         for row in Proposal.objects.filter(negotiation_id=negotiation_id)
         .values("id", "tabled_by_id")
@@ -79,6 +82,43 @@ def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
         previous = superseded_on.get(link.to_proposal_id)
         superseded_on[link.to_proposal_id] = min(took_effect, previous or took_effect)
     return superseded_on
+
+
+def _steps(negotiation_id: int) -> dict[int, tuple[engine.StepIn, ...]]:
+    """Proposal -> its ratification steps, in ordinal order."""
+    steps: dict[int, list[engine.StepIn]] = {}
+    rows = (
+        RatificationStep.objects.filter(proposal__negotiation_id=negotiation_id)
+        .order_by("ordinal", "id")
+        .values(
+            "proposal_id",
+            "id",
+            "ordinal",
+            "body_kind",
+            "body_name",
+            "outcome",
+            "decided_on",
+            "due_on",
+            "share_for",
+            "votes_for",
+            "votes_against",
+        )
+    )
+    for row in rows:
+        step = engine.StepIn(
+            id=row["id"],
+            ordinal=row["ordinal"],
+            body_kind=row["body_kind"],
+            body_name=row["body_name"],
+            outcome=row["outcome"],
+            decided_on=row["decided_on"],
+            due_on=row["due_on"],
+            share_for=row["share_for"],
+            votes_for=row["votes_for"],
+            votes_against=row["votes_against"],
+        )
+        steps.setdefault(row["proposal_id"], []).append(step)
+    return {proposal_id: tuple(found) for proposal_id, found in steps.items()}
 
 
 def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:

@@ -42,14 +42,14 @@ QUERIES = {
     "/api/v1/delegations/{delegation}/": 1,
     "/api/v1/status-changes/{status_change}/": 1,
     "/api/v1/implementation-events/{event}/": 1,
-    "/api/v1/negotiations/{negotiation}/": 2,
-    "/api/v1/negotiations/{negotiation}/?as_of=2025-06-01": 3 + SNAPSHOT,
+    "/api/v1/negotiations/{negotiation}/": 3,  # + its agenda (none in the demo)
+    "/api/v1/negotiations/{negotiation}/?as_of=2025-06-01": 4 + SNAPSHOT,
     "/api/v1/negotiations/{negotiation}/matrix/": 4 + SNAPSHOT,
     "/api/v1/rounds/{round}/": 4,
     "/api/v1/rounds/{round}/?as_of=2025-06-01": 5 + SNAPSHOT,
-    "/api/v1/proposals/{proposal}/": 6,
-    "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 6 + SNAPSHOT,
-    "/api/v1/proposals/{proposal}/history/": 7,
+    "/api/v1/proposals/{proposal}/": 8,  # + its ratification steps and agenda items
+    "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 8 + SNAPSHOT,
+    "/api/v1/proposals/{proposal}/history/": 8,  # + its ratification steps
 }
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
     [
         ("/edit/", 6),
         ("/edit/rounds/{round}/", 24),
-        ("/edit/proposals/{memorandum}/", 9),
+        ("/edit/proposals/{memorandum}/", 10),  # + its ratification steps
         ("/edit/proposal/{memorandum}/", 11),
         ("/edit/changes/", 35),
         ("/edit/history/proposals.Proposal/{memorandum}/", 8),

@@ -55,11 +55,13 @@ from parties.models import Party
 from parties.services import party_create
 from proposals import services
 from proposals.models import (
+    AgendaItem,
     ImplementationEvent,
     LinkKind,
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Stance,
     Term,
 )
@@ -110,6 +112,7 @@ roles = st.sampled_from(
 )
 alternative = st.sampled_from([("", ""), ("g", "A"), ("g", "B"), ("", ""), ("h", "A"), ("", "A")])
 quantity = st.sampled_from([None, 10, 100])
+step_outcome = st.sampled_from(["pending", "approved", "approved", "rejected"])
 _names = itertools.count()
 tally: Counter[str] = Counter()  # what a run exercised, printed at its end
 EXAMPLES = int(os.environ.get("PARLEY_INVARIANT_EXAMPLES", "200"))
@@ -228,6 +231,8 @@ class StatusInvariant(RuleBasedStateMachine):
             Position: "proposal__negotiation",
             ImplementationEvent: "term__proposal__negotiation",
             ProposalLink: "from_proposal__negotiation",
+            RatificationStep: "proposal__negotiation",
+            AgendaItem: "negotiation",
         }[model]
         rows = list(model._default_manager.filter(**{scope: self.negotiation}).order_by("pk"))
         return rows[i % len(rows)] if rows else None
@@ -246,6 +251,9 @@ class StatusInvariant(RuleBasedStateMachine):
                 Position.conditional_on.through.objects.filter(position__proposal__negotiation=n),
                 ProposalLink.objects.filter(from_proposal__negotiation=n),
                 ImplementationEvent.objects.filter(term__proposal__negotiation=n),
+                RatificationStep.objects.filter(proposal__negotiation=n),
+                AgendaItem.objects.filter(negotiation=n),
+                AgendaItem.proposals.through.objects.filter(agendaitem__negotiation=n),
             ]
         )
 
@@ -492,6 +500,66 @@ class StatusInvariant(RuleBasedStateMachine):
         event = self._rows(ImplementationEvent, e)
         self._call(lambda: services.implementation_event_delete(event=event, reason=REASON))
 
+    # ------------------------------------------------------------------ ratification
+
+    @precondition(lambda self: self.count.get("proposal_count"))
+    @rule(p=pick, outcome=step_outcome, decided_on=maybe_day)
+    def require_ratification(self, p: int, outcome: str, decided_on: Any) -> None:
+        proposal = self._rows(Proposal, p)
+        self._call(
+            lambda: services.ratification_step_create(
+                proposal=proposal,
+                body_kind="electorate",
+                body_name="Voters",
+                outcome=outcome,
+                decided_on=decided_on,
+            )
+        )
+
+    @precondition(lambda self: self.count.get("step_count"))
+    @rule(s=pick, outcome=step_outcome, decided_on=maybe_day)
+    def decide_ratification(self, s: int, outcome: str, decided_on: Any) -> None:
+        step = self._rows(RatificationStep, s)
+        self._call(
+            lambda: services.ratification_step_update(
+                step=step, outcome=outcome, decided_on=decided_on
+            )
+        )
+
+    @precondition(lambda self: self.count.get("step_count"))
+    @rule(s=pick)
+    def delete_ratification(self, s: int) -> None:
+        step = self._rows(RatificationStep, s)
+        self._call(lambda: services.ratification_step_delete(step=step, reason=REASON))
+
+    # ------------------------------------------------------------------ agenda
+
+    def _proposals_at(self, picks: set[int]) -> list[Proposal]:
+        rows = list(Proposal.objects.filter(negotiation=self.negotiation).order_by("pk"))
+        return [rows[i % len(rows)] for i in picks] if rows else []
+
+    @rule(number=st.none() | st.integers(0, 3), picks=st.sets(pick, max_size=3))
+    def put_on_the_agenda(self, number: int | None, picks: set[int]) -> None:
+        proposals = self._proposals_at(picks)
+        self._call(
+            lambda: services.agenda_item_create(
+                negotiation=self.negotiation, title="Item", number=number, proposals=proposals
+            )
+        )
+
+    @precondition(lambda self: AgendaItem.objects.filter(negotiation=self.negotiation).exists())
+    @rule(i=pick, picks=st.sets(pick, max_size=3))
+    def change_an_agenda_item(self, i: int, picks: set[int]) -> None:
+        item = self._rows(AgendaItem, i)
+        proposals = self._proposals_at(picks)
+        self._call(lambda: services.agenda_item_update(item=item, proposals=proposals))
+
+    @precondition(lambda self: AgendaItem.objects.filter(negotiation=self.negotiation).exists())
+    @rule(i=pick)
+    def drop_an_agenda_item(self, i: int) -> None:
+        item = self._rows(AgendaItem, i)
+        self._call(lambda: services.agenda_item_delete(item=item, reason=REASON))
+
     # ------------------------------------------------------------------ participations, rounds
 
     @rule(who=party, new_roles=roles)
@@ -544,6 +612,7 @@ class StatusInvariant(RuleBasedStateMachine):
             position_count=Count("positions", distinct=True),
             link_count=Count("links_out", distinct=True),
             event_count=Count(events, distinct=True),
+            step_count=Count("ratification_steps", distinct=True),
             stale_count=Count("pk", filter=Q(status_stale=True), distinct=True)
             + Count("terms", filter=Q(terms__status_stale=True), distinct=True),
             # What the services refuse (issue 13, bugs 5 and 7) never gets in.

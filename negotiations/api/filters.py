@@ -54,7 +54,9 @@ class DayFormField(forms.DateField):
         try:
             day = dates.parse_as_of(str(value))
         except dates.NotADay as error:
-            raise ValidationError(str(error), code="invalid") from None
+            # The message quotes the value; django-filter %-formats messages, so a "%" in
+            # the value must be doubled or the error itself fails (a 500).
+            raise ValidationError(str(error).replace("%", "%%"), code="invalid") from None
         assert day is not None  # only an empty value parses to None
         if not EARLIEST_DAY <= day <= LATEST_DAY:
             message = DayField.default_error_messages["out_of_range"]

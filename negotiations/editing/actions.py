@@ -29,11 +29,13 @@ from negotiations.editing.workspace import record_position, resolve_target
 from negotiations.editing.writes import Batch, run_batch
 from proposals import services as proposal_services
 from proposals.models import (
+    AgendaItem,
     ImplementationEvent,
     LinkKind,
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Stance,
     Term,
 )
@@ -98,6 +100,7 @@ def proposal_page(request: HttpRequest, pk: int) -> HttpResponse:
             "positions": positions,
             "deleted": deleted,
             "links": links,
+            "ratification_steps": proposal.ratification_steps.order_by("ordinal", "id"),
             "can_withdraw": proposal.tabled_by_id is not None,
         },
     )
@@ -256,6 +259,8 @@ DELETABLE: dict[str, tuple[Any, Callable[..., None], str]] = {
     "event": (ImplementationEvent, proposal_services.implementation_event_delete, "event"),
     "link": (ProposalLink, proposal_services.proposal_link_delete, "link"),
     "proposal": (Proposal, proposal_services.proposal_delete, "proposal"),
+    "ratification": (RatificationStep, proposal_services.ratification_step_delete, "step"),
+    "agenda": (AgendaItem, proposal_services.agenda_item_delete, "item"),
 }
 
 
@@ -266,6 +271,7 @@ def _proposal_of(kind: str, obj: Any) -> int:
         "event": lambda: obj.term.proposal_id,
         "link": lambda: obj.from_proposal_id,
         "proposal": lambda: obj.pk,
+        "ratification": lambda: obj.proposal_id,
     }[kind]()
 
 
@@ -288,6 +294,8 @@ def delete_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             messages.success(request, f"Deleted the {name}; the reason is kept.")
             if kind == "proposal":
                 return redirect("edit:home")
+            if kind == "agenda":
+                return redirect("edit:agenda", pk=obj.negotiation_id)
             return redirect("edit:proposal", pk=_proposal_of(kind, obj))
     return render(
         request,
@@ -296,7 +304,9 @@ def delete_object(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "obj": obj,
             "form": form,
             "verbose_name": model._meta.verbose_name,
-            "back": reverse("edit:proposal", args=[_proposal_of(kind, obj)]),
+            "back": reverse("edit:agenda", args=[obj.negotiation_id])
+            if kind == "agenda"
+            else reverse("edit:proposal", args=[_proposal_of(kind, obj)]),
             "once": token(request),
         },
     )

@@ -18,7 +18,14 @@ from negotiations.models import Delegation, Negotiation, Participation, Role, Ro
 from parties import services as party_services
 from parties.models import Party, Person
 from proposals import services as proposal_services
-from proposals.models import ImplementationEvent, Proposal, Source, Term
+from proposals.models import (
+    AgendaItem,
+    ImplementationEvent,
+    Proposal,
+    RatificationStep,
+    Source,
+    Term,
+)
 
 
 class VersionedForm(forms.ModelForm):
@@ -106,6 +113,13 @@ def _limit_event(form: forms.ModelForm, obj: ImplementationEvent) -> None:
     )
 
 
+def _limit_agenda_item(form: forms.ModelForm, obj: AgendaItem) -> None:
+    model_choice_field(form, "proposals").queryset = Proposal.objects.filter(
+        negotiation_id=obj.negotiation_id
+    ).order_by("tabled_on", "id")
+    use_widget(form.fields["sources"], forms.SelectMultiple(attrs={"size": 4}))
+
+
 def _limit_delegation(form: forms.ModelForm, obj: Delegation) -> None:
     people = Person.objects.filter(Q(party_id=obj.party_id) | Q(party__isnull=True))
     people = people.order_by("name")
@@ -181,6 +195,20 @@ EDITABLE: dict[str, Editable] = {
         proposal_services.implementation_event_update,
         "event",
         _limit_event,
+    ),
+    "ratification": Editable(
+        RatificationStep,
+        ["ordinal", "body_kind", "body_name", "body_party", "due_on", "outcome", "decided_on"]
+        + ["votes_for", "votes_against", "abstentions", "share_for", "turnout", "note"],
+        proposal_services.ratification_step_update,
+        "step",
+    ),
+    "agenda": Editable(
+        AgendaItem,
+        ["number", "title", "description", "proposals", "sources"],
+        proposal_services.agenda_item_update,
+        "item",
+        _limit_agenda_item,
     ),
 }
 KIND_OF_MODEL = {spec.model: kind for kind, spec in EDITABLE.items()}

@@ -105,13 +105,16 @@ def conflict_rows(form: VersionedForm, current: Any, loaded_version: int) -> lis
 
 
 def landing(kind: str, obj: Any) -> str:
-    if kind in ("proposal", "term", "event"):
+    if kind in ("proposal", "term", "event", "ratification"):
         proposal_id = {
             "proposal": lambda: obj.pk,
             "term": lambda: obj.proposal_id,
             "event": lambda: obj.term.proposal_id,
+            "ratification": lambda: obj.proposal_id,
         }[kind]()
         return reverse("edit:proposal", args=[proposal_id])
+    if kind == "agenda":
+        return reverse("edit:agenda", args=[obj.negotiation_id])
     if kind == "round":
         return reverse("edit:workspace", args=[obj.pk])
     if kind == "delegation":

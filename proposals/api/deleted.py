@@ -24,7 +24,16 @@ from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.core.numbers import parse_whole
 from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
-from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Source, Term
+from proposals.models import (
+    AgendaItem,
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    RatificationStep,
+    Source,
+    Term,
+)
 
 TRACKED = {
     "party": Party,
@@ -39,6 +48,8 @@ TRACKED = {
     "term": Term,
     "position": Position,
     "implementation-event": ImplementationEvent,
+    "ratification-step": RatificationStep,
+    "agenda-item": AgendaItem,
 }
 
 

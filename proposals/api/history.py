@@ -18,7 +18,14 @@ from negotiations.api.params import aggregate_of, output_fields
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.api.viewsets import ResourceViewSet
 from proposals.api.sources import SourceBriefSerializer
-from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Term
+from proposals.models import (
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    RatificationStep,
+    Term,
+)
 from proposals.selectors import EVENT_TYPES, proposal_history
 
 
@@ -42,7 +49,9 @@ class HistoryEventSerializer(serializers.Serializer):
     quote = serializers.CharField(allow_null=True)
     conditions = serializers.CharField(allow_null=True)
     position = serializers.IntegerField(allow_null=True)
-    status = serializers.CharField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, help_text="status_changed: the new status; ratification: the outcome."
+    )
     previous_status = serializers.CharField(allow_null=True)
     reason = serializers.CharField(
         allow_null=True,
@@ -50,9 +59,12 @@ class HistoryEventSerializer(serializers.Serializer):
     )
     quantity = serializers.IntegerField(allow_null=True)
     completes = serializers.BooleanField(allow_null=True)
-    note = serializers.CharField(allow_null=True)
+    note = serializers.CharField(
+        allow_null=True, help_text="implementation: the note; ratification: the body."
+    )
     subject = serializers.CharField(
-        allow_null=True, help_text="edited: proposal, term, link or position."
+        allow_null=True,
+        help_text="edited: proposal, term, link, position or ratification_step.",
     )
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
@@ -93,6 +105,10 @@ def history_fingerprint(pk: Any) -> dict[str, Any]:
             ),
             links=aggregate_of(ProposalLink.objects.all(), "from_proposal", Count("pk")),
             links_in=aggregate_of(ProposalLink.objects.all(), "to_proposal", Count("pk")),
+            steps=aggregate_of(RatificationStep.objects.all(), "proposal", Count("pk")),
+            steps_changed=aggregate_of(
+                RatificationStep.objects.all(), "proposal", Max("updated_at")
+            ),
         )
         .first()
     )
@@ -133,10 +149,12 @@ class HistoryAction(ResourceViewSet):
         tags=["proposals"],
         summary="A proposal's history",
         description="One chronological list: `position` (what each party said), "
-        "`implementation` (deliveries), `status_changed` (the status timeline, replayed by the "
-        "engine) and `edited` (the audit history of the proposal, its terms and links: who "
-        "changed which fields, with the reason of deletions). Each event has a date and, "
-        "where known, a source. `?format=csv` gives the events as CSV (analysts).",
+        "`implementation` (deliveries), `ratification` (a ratification step decided: "
+        "`status` its outcome, `note` the body), `status_changed` (the status timeline, "
+        "replayed by the engine) and `edited` (the audit history of the proposal, its "
+        "terms, links and ratification steps: who changed which fields, with the reason of "
+        "deletions). Each event has a date and, where known, a source. `?format=csv` gives "
+        "the events as CSV (analysts).",
         responses={200: HistorySerializer},
         examples=[OpenApiExample("history", response_only=True, value=EXAMPLE)],
     )

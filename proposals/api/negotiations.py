@@ -6,23 +6,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Max
 from rest_framework import serializers
 
-from negotiations.api.params import AsOfParameter, output_fields
+from negotiations.api.params import AsOfParameter, aggregate_of, output_fields
 from negotiations.api.schema import AS_OF, resource_docs
 from negotiations.resources import negotiations
+from proposals.api.agenda import AGENDA_ENTRY, AgendaEntrySerializer
 from proposals.api.matrix import StanceMatrixAction
 from proposals.api.statuses import statuses_fingerprint
+from proposals.models import AgendaItem
 from proposals.selectors import negotiation_summary_as_of
+from proposals.selectors.agenda import agenda
 
 
 class NegotiationDetailSerializer(negotiations.NegotiationDetailSerializer):
     as_of = serializers.DateField(
         read_only=True, allow_null=True, help_text="The day asked for with ?as_of, else null."
     )
+    agenda = AgendaEntrySerializer(
+        many=True,
+        read_only=True,
+        help_text="Its agenda items in order, each with its proposals and the status it "
+        "derives from theirs (as of the day asked, with ?as_of).",
+    )
 
     class Meta(negotiations.NegotiationDetailSerializer.Meta):
-        fields = (*negotiations.NegotiationDetailSerializer.Meta.fields, "as_of")
+        fields = (*negotiations.NegotiationDetailSerializer.Meta.fields, "as_of", "agenda")
 
 
 NEGOTIATION_DETAIL = tuple(output_fields(NegotiationDetailSerializer))
@@ -34,8 +44,9 @@ NEGOTIATION_DETAIL = tuple(output_fields(NegotiationDetailSerializer))
     example=negotiations.NEGOTIATION_EXAMPLE,
     request_example={"title": "Russia–Ukraine direct talks, Istanbul 2025", "status": "active"},
     patch_example={"status": "suspended"},
-    description="Negotiation processes or tracks. The detail carries the participations and "
-    "the status summary; with ?as_of the summary is computed for that day.",
+    description="Negotiation processes or tracks. The detail carries the participations, "
+    "the status summary and the agenda; with ?as_of the summary and the agenda's statuses "
+    "are computed for that day.",
     detail_response=NegotiationDetailSerializer,
     detail_parameters=[AS_OF],
     detail_example={
@@ -56,17 +67,29 @@ NEGOTIATION_DETAIL = tuple(output_fields(NegotiationDetailSerializer))
         "status_summary": negotiations.SUMMARY_EXAMPLE,
         "status_summary_at": "2025-06-02T18:00:00Z",
         "as_of": None,
+        "agenda": [],
     },
 )
 class NegotiationViewSet(AsOfParameter, StanceMatrixAction, negotiations.NegotiationViewSet):
     def detail_annotations(self) -> dict[str, Any]:
+        items = AgendaItem.objects.all()
         return {
             **super().detail_annotations(),
-            **(statuses_fingerprint("negotiation") if self.as_of else {}),
+            # The agenda's statuses move with its proposals': always fingerprinted.
+            **statuses_fingerprint("negotiation"),
+            "agenda_count": aggregate_of(items, "negotiation", Count("pk")),
+            "agenda_changed": aggregate_of(items, "negotiation", Max("updated_at")),
         }
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
-        values = {**super().detail_data(row), "as_of": self.as_of}
+        values = {
+            **super().detail_data(row),
+            "as_of": self.as_of,
+            "agenda": [
+                {name: item[name] for name in AGENDA_ENTRY}
+                for item in agenda(row["id"], self.as_of)
+            ],
+        }
         if self.as_of:
             values.update(
                 status_summary=negotiation_summary_as_of(

@@ -33,8 +33,10 @@ from negotiations.api.viewsets import (
 from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerializer
 from parties.models import Party, Person
 from proposals import services
+from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
+from proposals.api.ratification import RatificationStepBriefSerializer
 from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
 from proposals.api.statuses import (
     STATUS_CHANGED_AT,
@@ -50,8 +52,18 @@ from proposals.api.terms import (
     NestedTermSerializer,
     nested_term,
 )
-from proposals.models import Proposal, ProposalKind, ProposalLink, Source, Status, Term, TextStatus
+from proposals.models import (
+    Proposal,
+    ProposalKind,
+    ProposalLink,
+    Source,
+    Status,
+    Term,
+    TextStatus,
+)
 from proposals.selectors import proposal_detail
+from proposals.selectors.agenda import agenda_items_of
+from proposals.selectors.ratification import ratification_expression
 
 
 class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
@@ -75,6 +87,13 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
         write_only=True,
         help_text="Create only: the words it was tabled with.",
     )
+    ratification = serializers.ChoiceField(
+        choices=["pending", "approved", "rejected"],
+        read_only=True,
+        allow_null=True,
+        help_text="Its ratification steps' state: null without steps; pending while one is "
+        "not yet approved (an agreed proposal then stays agreed); rejected once one was.",
+    )
 
     class Meta(VersionedSerializer.Meta):
         model = Proposal
@@ -97,6 +116,7 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
             "status_stale",
             "status_freshness",
             "status_computed_at",
+            "ratification",
             "version",
             "created_at",
             "updated_at",
@@ -136,6 +156,12 @@ class ProposalDetailSerializer(ProposalSerializer):
     cited_sources = SourceBriefSerializer(
         many=True, help_text="The sources of the proposal and of its terms."
     )
+    agenda_items = AgendaItemBriefSerializer(
+        many=True, help_text="The agenda items it is tabled on (read-only; set on the item)."
+    )
+    ratification_steps = RatificationStepBriefSerializer(
+        many=True, help_text="The bodies that must approve it, in order (as of the day asked)."
+    )
 
     class Meta(ProposalSerializer.Meta):
         fields = (
@@ -147,6 +173,8 @@ class ProposalDetailSerializer(ProposalSerializer):
             "terms",
             "links",
             "cited_sources",
+            "ratification_steps",
+            "agenda_items",
         )
 
 
@@ -174,6 +202,9 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "terms": [nested_term(term) for term in detail.terms],
         "links": [{name: link[name] for name in LINK_BRIEF} for link in detail.links],
         "cited_sources": detail.cited_sources,
+        "ratification": detail.ratification,
+        "ratification_steps": detail.ratification_steps,
+        "agenda_items": agenda_items_of(row["id"]),
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
 
@@ -220,6 +251,7 @@ PROPOSAL_EXAMPLE = {
     "status_stale": False,
     "status_freshness": "current",
     "status_computed_at": "2025-06-02T18:00:01Z",
+    "ratification": None,
     **TIMES,
 }
 PROPOSAL_DETAIL_EXAMPLE = {
@@ -252,6 +284,8 @@ PROPOSAL_DETAIL_EXAMPLE = {
             "kind": "document",
         }
     ],
+    "ratification_steps": [],
+    "agenda_items": [{"id": 1, "number": 3, "title": "Exchange of prisoners"}],
 }
 
 
@@ -281,7 +315,7 @@ class ProposalViewSet(
     AsOfParameter, HistoryAction, CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet
 ):
     model = Proposal
-    columns = output_columns(ProposalSerializer, computed=("status_freshness",))
+    columns = output_columns(ProposalSerializer, computed=("status_freshness", "ratification"))
     arrays = id_lists(ProposalSerializer)
     changed_at = STATUS_CHANGED_AT
     list_fingerprint = {"stale": Count("pk", filter=Q(status_stale=True))}
@@ -292,6 +326,9 @@ class ProposalViewSet(
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
         row["status_freshness"] = freshness(row["status_stale"])
         return super().shape(row)
+
+    def value_expressions(self) -> dict[str, Any]:
+        return {**super().value_expressions(), "ratification": ratification_expression()}
 
     detail_columns = ("status_basis",)
 
@@ -305,6 +342,7 @@ class ProposalViewSet(
             "fp_links_in": aggregate_of(links, "to_proposal", Max("updated_at")),
             "fp_links_count": aggregate_of(links, "from_proposal", Count("pk")),
             "fp_links_in_count": aggregate_of(links, "to_proposal", Count("pk")),
+            **detail_fingerprint(),
             "fp_sources_changed": Subquery(
                 Source.objects.filter(
                     Q(proposals=OuterRef("pk")) | Q(terms__proposal=OuterRef("pk"))
@@ -316,7 +354,14 @@ class ProposalViewSet(
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
         etag = make_etag(self.request.get_full_path(), row, version=row["version"])
-        return etag, latest([row["changed_at"], row["fp_terms_changed"], row["fp_sources_changed"]])
+        return etag, latest(
+            [
+                row["changed_at"],
+                row["fp_terms_changed"],
+                row["fp_sources_changed"],
+                row["fp_steps_changed"],
+            ]
+        )
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
         return detail_output(row, self.as_of)

@@ -13,14 +13,14 @@ from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import NamedTuple
 
-from . import reasons
+from . import ratification, reasons
 from .changes import Histories, status_on, walk
 from .conditions import counts_as, is_met
-from .data import ProposalStatus, StanceBasis, TermIn, TermStatus
+from .data import ProposalIn, ProposalStatus, StanceBasis, TermIn, TermStatus
 from .index import Index
 from .rules import Progress, aggregate, implementation, is_superseded, items
 from .stances import Stances
-from .vocabulary import AGREED, CONDITIONAL_STANCE, SUPERSEDED
+from .vocabulary import AGREED, CONDITIONAL_STANCE, REJECTED, SUPERSEDED
 
 
 class Day(NamedTuple):
@@ -144,7 +144,9 @@ class Statuses:
         terms = tuple(self.term_result(t.id, day) for t in self.index.terms_of[day.proposal_id])
         statuses = [t.status for t in terms]
         status, reason = self.outcome(day, statuses, lambda i: terms[i].reason)
-        return ProposalStatus(day.proposal_id, status, reason, basis, terms)
+        steps = self.index.proposals[day.proposal_id].steps
+        ratified = ratification.state(steps, day.on)
+        return ProposalStatus(day.proposal_id, status, reason, basis, terms, ratified)
 
     def outcome(
         self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
@@ -157,8 +159,28 @@ class Statuses:
         if not statuses:
             status = status_on(self.histories.proposals.get(proposal.id), day.on)
             basis = basis_of(day.whole, day.accepted)
-            return status, self.wording.stances(status, basis, proposal)
+            return self.ratified(
+                proposal, status, lambda: self.wording.stances(status, basis, proposal), day.on
+            )
         entries = items(self.index.terms_of[proposal.id], statuses)
         status = aggregate([entry.status for entry in entries])
         tabler = None if proposal.tabled_by_id is None else day.whole[proposal.tabled_by_id]
-        return status, self.wording.aggregate(status, entries, tabler, reason_of)
+        return self.ratified(
+            proposal,
+            status,
+            lambda: self.wording.aggregate(status, entries, tabler, reason_of),
+            day.on,
+        )
+
+    def ratified(
+        self, proposal: ProposalIn, status: str, reason: Callable[[], str], on: date
+    ) -> tuple[str, str]:
+        """The ratification overlay (engine/ratification.py), right after the items'
+        aggregate: a rejected step rejects an agreed proposal, a pending one holds it at
+        agreed; `reason()` is the proposal's reason when ratification leaves it alone."""
+        after, named = ratification.overlay(status, proposal.steps, on)
+        if not named:
+            return status, reason()
+        if after == REJECTED:
+            return after, reasons.ratification_rejected(named[0])
+        return after, reasons.ratification_pending(named)

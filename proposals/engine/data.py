@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 # ---------------------------------------------------------------- input
@@ -42,11 +43,28 @@ class EventIn:
 
 
 @dataclass(frozen=True)
+class StepIn:
+    """A ratification step (engine/ratification.py); `decided_on` is set once decided."""
+
+    id: int
+    ordinal: int
+    body_kind: str
+    body_name: str
+    outcome: str = "pending"
+    decided_on: date | None = None
+    due_on: date | None = None
+    share_for: Decimal | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+
+
+@dataclass(frozen=True)
 class ProposalIn:
     id: int
     tabled_by_id: int | None
     consent_party_ids: frozenset[int]
     superseded_on: date | None = None
+    steps: tuple[StepIn, ...] = ()  # ratification steps, in ordinal order
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ class ProposalStatus:
     reason: str
     basis: tuple[StanceBasis, ...]
     terms: tuple[TermStatus, ...]
+    ratification: str | None = None  # None (no steps), "pending", "approved", "rejected"
 
 
 @dataclass(frozen=True)

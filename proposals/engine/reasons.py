@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
-from .data import PositionIn, ProposalIn, StanceBasis, TermIn
+from .data import PositionIn, ProposalIn, StanceBasis, StepIn, TermIn
+from .ratification import BodyKind
 from .rules import Item, Ledger, Progress
 from .vocabulary import (
     ACCEPTS,
@@ -63,6 +65,37 @@ def implementation(term: TermIn, events: Ledger, progress: Progress, day: date) 
     if events.completed_on is not None and events.completed_on <= day:
         return f"implemented: marked complete on {events.completed_on}"
     return f"in implementation: {done}"
+
+
+def _decision(step: StepIn) -> str:
+    if step.body_kind == BodyKind.ELECTORATE:
+        return "referendum"
+    if step.body_kind == BodyKind.OTHER:
+        return "decision"
+    return f"{BodyKind(step.body_kind).label.lower()}'s decision"
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def ratification_rejected(step: StepIn) -> str:
+    """ "rejected in the referendum of 2004-04-24 (Greek Cypriot electorate, 75.83 % against)"."""
+    figures = [step.body_name]
+    if step.share_for is not None:
+        figures.append(f"{_percent(Decimal(100) - step.share_for)} % against")
+    elif step.votes_for is not None and step.votes_against is not None:
+        figures.append(f"{step.votes_for:,} for, {step.votes_against:,} against")
+    return f"rejected in the {_decision(step)} of {step.decided_on} ({', '.join(figures)})"
+
+
+def ratification_pending(steps: Sequence[StepIn]) -> str:
+    """ "agreed; ratification pending: Parliament of Cyprus, due 2004-05-01"."""
+    names = "; ".join(
+        step.body_name + (f", due {step.due_on}" if step.due_on is not None else "")
+        for step in steps
+    )
+    return f"agreed; ratification pending: {names}"
 
 
 def item(entry: Item) -> str:

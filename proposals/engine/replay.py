@@ -13,6 +13,7 @@ from .as_of import Statuses
 from .changes import NO_CHANGES
 from .data import ProposalIn, TermStatus, TimelineEntry
 from .index import Index
+from .ratification import outcome_on
 from .rules import is_superseded
 from .stances import History
 from .vocabulary import CONDITIONAL_STANCE
@@ -33,11 +34,15 @@ class Timelines:
         own = [t.id for t in statuses.index.terms_of[proposal_id]]
         entries: list[TimelineEntry] = []
         previous: dict[int | None, str] = {}
-        last_state: tuple[bool, tuple[str, ...]] | None = None
+        last_state: tuple[bool, tuple[str, ...], tuple[str, ...]] | None = None
         for day in self.change_dates(proposal, own, until):
             # Statuses follow from this state; building reasons only on a change, and only
             # for what changed, keeps a replay over hundreds of dates cheap.
-            state = (is_superseded(proposal, day), statuses.statuses_only(proposal_id, day))
+            state = (
+                is_superseded(proposal, day),
+                statuses.statuses_only(proposal_id, day),
+                tuple(outcome_on(step, day) for step in proposal.steps),
+            )
             if state == last_state:
                 continue
             last_state = state
@@ -69,7 +74,8 @@ class Timelines:
     def change_dates(self, proposal: ProposalIn, own: list[int], until: date) -> list[date]:
         """The dates up to `until` on which the proposal's state can change: the first day
         anything it hangs on was said, and each day one of its terms' statuses (before the
-        overlay; its own if it has none) changed, an event happened or it was superseded.
+        overlay; its own if it has none) changed, an event happened, a ratification step
+        was decided or it was superseded.
         Replaying any other date would only repeat the state of the one before it."""
         histories, ledgers = self._statuses.histories, self._statuses.index.ledgers
         moments: set[date] = set()
@@ -81,6 +87,8 @@ class Timelines:
             moments.update(histories.proposals.get(proposal.id, NO_CHANGES)[0])
         if proposal.superseded_on is not None:
             moments.add(proposal.superseded_on)
+        # A ratification step's decision changes an agreed proposal's status that day.
+        moments.update(step.decided_on for step in proposal.steps if step.decided_on is not None)
         if self._first_said is None:
             self._first_said = first_said(self._statuses.index)
         subjects = [("proposal", proposal.id), *(("term", term_id) for term_id in own)]

@@ -8,6 +8,7 @@ from proposals.engine.vocabulary import AGREED_OR_BEYOND as AGREED_OR_BEYOND
 from proposals.engine.vocabulary import Stance as Stance
 from proposals.engine.vocabulary import Status as Status
 
+from .agenda import AgendaItem as AgendaItem
 from .base import COMPUTED_STATUS_FIELDS as COMPUTED_STATUS_FIELDS
 from .base import PIPELINE_FIELDS as PIPELINE_FIELDS
 from .base import StatusFields as StatusFields
@@ -22,6 +23,9 @@ from .ledger import ImplementationEvent as ImplementationEvent
 from .positions import Position as Position
 from .proposals import Proposal as Proposal
 from .proposals import ProposalLink as ProposalLink
+from .ratification import BodyKind as BodyKind
+from .ratification import RatificationStep as RatificationStep
+from .ratification import StepOutcome as StepOutcome
 from .sources import Source as Source
 from .status import StatusAudit as StatusAudit
 from .status import StatusChange as StatusChange

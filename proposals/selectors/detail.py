@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -24,6 +24,7 @@ from proposals.models import (
     consent_party_ids,
 )
 from proposals.selectors.as_of import statuses_as_of
+from proposals.selectors.ratification import ratification_of, ratification_steps
 
 Basis = list[dict[str, Any]]  # the engine's StanceBasis entries, as stored (JSON)
 
@@ -36,7 +37,8 @@ class ProposalDetail:
     whose consent makes it agreed. `parties`: every party the stances or the consent name,
     by name. `links`: id, kind, direction ("out": from this proposal), linked_on, note, and
     the other proposal's id, title and status as `proposal`, `title`, `status`.
-    `cited_sources`: those of the proposal and of its terms, by id."""
+    `cited_sources`: those of the proposal and of its terms, by id. `ratification`: the
+    state of its ratification steps (`ratification_steps`) that day or today."""
 
     proposal: dict[str, Any]
     as_of: datetime.date | None
@@ -46,6 +48,8 @@ class ProposalDetail:
     parties: list[dict[str, Any]]
     links: list[dict[str, Any]]
     cited_sources: list[dict[str, Any]]
+    ratification: str | None = None
+    ratification_steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def as_basis(entries: Iterable[engine.StanceBasis | dict[str, Any]] | None) -> Basis:
@@ -93,6 +97,8 @@ def proposal_detail(
         )
     )
     basis = as_basis(row["status_basis"])
+    steps = ratification_steps(proposal_id)
+    ratification = ratification_of(steps)
     for term in terms:
         term["sources"] = term.pop("source_ids")
         term["status_basis"] = as_basis(term["status_basis"])
@@ -108,6 +114,16 @@ def proposal_detail(
             status_computed_at=None,
         )
         basis = as_basis(computed.basis)
+        ratification = computed.ratification
+        for step in steps:  # a decision taken after the day was not known then
+            if step["decided_on"] is not None and step["decided_on"] > as_of:
+                step.update(
+                    outcome="pending",
+                    decided_on=None,
+                    **dict.fromkeys(
+                        ("votes_for", "votes_against", "abstentions", "share_for", "turnout")
+                    ),
+                )
         by_term = {t.term_id: t for t in computed.terms}
         for term in terms:
             result = by_term.get(term["id"])
@@ -141,6 +157,8 @@ def proposal_detail(
         parties=parties,
         links=links,
         cited_sources=cited,
+        ratification=ratification,
+        ratification_steps=steps,
     )
 
 

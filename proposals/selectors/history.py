@@ -15,18 +15,20 @@ from proposals.models import (
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     Source,
     StatusChange,
     Term,
 )
 
-EVENT_TYPES = ("position", "implementation", "status_changed", "edited")
+EVENT_TYPES = ("position", "implementation", "ratification", "status_changed", "edited")
 NOISE = {"version", "updated_at", "created_at"}
 SUBJECTS = {
     "proposals.ProposalEvent": "proposal",
     "proposals.TermEvent": "term",
     "proposals.ProposalLinkEvent": "link",
     "proposals.PositionEvent": "position",
+    "proposals.RatificationStepEvent": "ratification_step",
 }
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -36,7 +38,8 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     """Every event of the proposal, in order, in seven queries whatever the length of the
     history. Each event is a dict with its `type` (EVENT_TYPES), its `date` and the keys
     its type has: term and term_label; party, stance, quote, conditions, position
-    (positions); quantity, completes, note (deliveries); status, previous_status, reason
+    (positions); quantity, completes, note (deliveries); status (the outcome) and note (the
+    body) of a decided ratification step; status, previous_status, reason
     (status changes); at, subject, subject_id, action, changes, user, reason (edits); and
     `source`, read with `source_fields` (None when there is none)."""
     terms = dict(
@@ -74,6 +77,21 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
                 "completes": e["completes"],
                 "note": e["note"],
                 "source": e["source_id"],
+            }
+        )
+
+    for step in RatificationStep.objects.filter(
+        proposal_id=proposal_id, decided_on__isnull=False
+    ).values("decided_on", "outcome", "body_name", "body_party_id"):
+        events.append(
+            {
+                "type": "ratification",
+                "date": step["decided_on"],
+                "term": None,
+                "party": step["body_party_id"],
+                "status": step["outcome"],
+                "note": step["body_name"],
+                "source": None,
             }
         )
 
@@ -122,13 +140,15 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
 
 
 def _edits(proposal_id: int) -> list[dict[str, Any]]:
-    """The audit trail of the proposal, its terms and links, and its deleted positions."""
+    """The audit trail of the proposal, its terms, links and ratification steps, and its
+    deleted positions."""
     audit = list(
         Events.objects.across(
             Proposal.pgh_event_model,
             Term.pgh_event_model,
             ProposalLink.pgh_event_model,
             Position.pgh_event_model,
+            RatificationStep.pgh_event_model,
         )
         .references(Proposal(pk=proposal_id))
         .order_by("pgh_created_at", "pgh_id")

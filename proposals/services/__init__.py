@@ -6,6 +6,11 @@ and marks the proposals whose status may change as stale in that same transactio
 statuses are recomputed once the transaction commits (proposals/staleness.py, tasks.py).
 """
 
+from proposals.services.agenda import (
+    agenda_item_create,
+    agenda_item_delete,
+    agenda_item_update,
+)
 from proposals.services.ledger import (
     implementation_event_delete,
     implementation_event_record,
@@ -19,10 +24,18 @@ from proposals.services.proposals import (
     proposal_link_delete,
     proposal_update,
 )
+from proposals.services.ratification import (
+    ratification_step_create,
+    ratification_step_delete,
+    ratification_step_update,
+)
 from proposals.services.sources import source_create, source_update
 from proposals.services.terms import term_create, term_delete, term_update
 
 __all__ = [
+    "agenda_item_create",
+    "agenda_item_delete",
+    "agenda_item_update",
     "implementation_event_delete",
     "implementation_event_record",
     "implementation_event_update",
@@ -33,6 +46,9 @@ __all__ = [
     "proposal_link_create",
     "proposal_link_delete",
     "proposal_update",
+    "ratification_step_create",
+    "ratification_step_delete",
+    "ratification_step_update",
     "source_create",
     "source_update",
     "term_create",

@@ -36,6 +36,7 @@ from proposals.models import (
 )
 from proposals.page_data import ledger, positions_by_party
 from proposals.selectors import stance_matrix, statuses_as_of
+from proposals.selectors.agenda import agenda
 from proposals.templatetags.parley import STANCE_WORDS
 
 if TYPE_CHECKING:
@@ -176,6 +177,8 @@ def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         rounds=rounds,
         chart=convergence_chart(negotiation.status_summary.get("convergence", [])),
         summary_items=summary_items(negotiation.status_summary),
+        # The agenda as of the day the page shows (its stored statuses today).
+        agenda=agenda(negotiation.pk, None if context["is_today"] else context["as_of"]),
     )
     return render(request, "negotiations/negotiation.html", context)
 

@@ -16,6 +16,7 @@ from proposals.models import (
     Position,
     Proposal,
     ProposalLink,
+    RatificationStep,
     StatusChange,
     Term,
     consent_party_ids,
@@ -29,6 +30,8 @@ from proposals.page_data import (
     ledger,
     positions_by_party,
 )
+from proposals.selectors.agenda import agenda_items_of
+from proposals.selectors.ratification import ratification_of
 
 
 def _positions() -> Any:
@@ -139,8 +142,29 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "related": related,
             "today": timezone.localdate(),
             "csv_url": csv_url(request),
+            **_ratification(proposal),
+            "agenda_items": agenda_items_of(proposal.pk),
         },
     )
+
+
+def _ratification(proposal: Proposal) -> dict[str, Any]:
+    """The bodies that must still approve the proposal, and the state they give it."""
+    steps = list(
+        RatificationStep.objects.filter(proposal=proposal)
+        .select_related("body_party")
+        .prefetch_related("sources")
+        .order_by("ordinal", "id")
+    )
+    rows = [{name: getattr(step, name) for name in ("id", "ordinal")} for step in steps]
+    for row, step in zip(rows, steps, strict=True):
+        row.update(
+            body_kind=step.body_kind,
+            body_name=step.body_name,
+            outcome=step.outcome,
+            decided_on=step.decided_on,
+        )
+    return {"ratification_steps": steps, "ratification": ratification_of(rows)}
 
 
 def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
