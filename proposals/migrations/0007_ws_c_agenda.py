@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('negotiations', '0005_summary_generation'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('proposals', '0005_ws_c_ratification'),
+        ('proposals', '0006_ws_c_ratification'),
     ]
 
     operations = [

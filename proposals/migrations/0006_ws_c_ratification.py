@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('parties', '0001_initial'),
         ('pghistory', '0007_auto_20250421_0444'),
-        ('proposals', '0004_normalise_source_urls'),
+        ('proposals', '0005_term_note'),
     ]
 
     operations = [
