@@ -64,7 +64,17 @@ class ExistingPositionInline(admin.TabularInline):
     """Positions are never edited: what was recorded is shown, a new one is added below."""
 
     model = Position
-    fields = ("party", "term", "stance", "stated_on", "speaker", "quote", "conditions", "source")
+    fields = (
+        "party",
+        "term",
+        "stance",
+        "stated_on",
+        "speaker",
+        "quote",
+        "conditions",
+        "reservations",
+        "source",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -87,6 +97,7 @@ class NewPositionInline(ServiceInline):
         "speaker",
         "quote",
         "conditions",
+        "reservations",
         "conditional_on",
         "source",
         "note",

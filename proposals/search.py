@@ -153,6 +153,7 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
     vector = (
         SearchVector("quote", weight="A", config=CONFIG)
         + SearchVector("conditions", weight="B", config=CONFIG)
+        + SearchVector("reservations", weight="B", config=CONFIG)
         + SearchVector("note", weight="C", config=CONFIG)
     )
     return (
@@ -160,7 +161,14 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
         .annotate(
             quote_hl=_headline("quote", query, highlight_all=True),
             extra_hl=_headline(
-                Concat("conditions", Value(" "), "note", output_field=TextField()),
+                Concat(
+                    "conditions",
+                    Value(" "),
+                    "reservations",
+                    Value(" "),
+                    "note",
+                    output_field=TextField(),
+                ),
                 query,
                 max_words=30,
                 min_words=10,

@@ -25,6 +25,7 @@ def test_the_engine_stances_are_the_models_stances():
         engine.PROPOSES,
         engine.SUPPORTS,
         engine.ACCEPTS,
+        engine.ACCEPTS_WITH_RESERVATIONS,
         engine.CONDITIONAL_STANCE,
         engine.UNDECIDED,
         engine.REJECTS,

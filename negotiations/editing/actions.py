@@ -209,6 +209,7 @@ def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "speaker": old.speaker.name if old.speaker else "",
         "quote": old.quote,
         "conditions": old.conditions,
+        "reservations": old.reservations,
         "conditional_on": list(old.conditional_on.all()),
         "note": old.note,
         "source": old.source_id,

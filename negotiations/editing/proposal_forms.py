@@ -140,6 +140,12 @@ class PositionFields(NegotiationForm):
         widget=text_area(2),
         help_text="Required for a conditional stance.",
     )
+    reservations = forms.CharField(
+        label="Reservations",
+        required=False,
+        widget=text_area(2),
+        help_text="Required when accepting with reservations.",
+    )
     conditional_on = TermsChoiceField(
         Term.objects.none(),
         required=False,

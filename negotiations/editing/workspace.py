@@ -251,6 +251,7 @@ def record_position(
         speaker=person_named(batch, row, "speaker", party),
         quote=data.get("quote") or "",
         conditions=data.get("conditions") or "",
+        reservations=data.get("reservations") or "",
         conditional_on=data.get("conditional_on") or [],
         source=source,
         note=data.get("note") or "",

@@ -41,6 +41,9 @@ class HistoryEventSerializer(serializers.Serializer):
     stance = serializers.CharField(allow_null=True)
     quote = serializers.CharField(allow_null=True)
     conditions = serializers.CharField(allow_null=True)
+    reservations = serializers.CharField(
+        allow_null=True, help_text="position: what a party accepting with reservations reserves."
+    )
     position = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(allow_null=True)
     previous_status = serializers.CharField(allow_null=True)
@@ -114,6 +117,7 @@ EXAMPLE = {
             "stance": "rejects",
             "quote": "",
             "conditions": "",
+            "reservations": "",
             "position": 10,
         }
     ],

@@ -35,6 +35,7 @@ from parties.models import Party, Person
 from proposals import services
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
+from proposals.api.reservations import ReservationSerializer
 from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
 from proposals.api.statuses import (
     STATUS_CHANGED_AT,
@@ -136,6 +137,11 @@ class ProposalDetailSerializer(ProposalSerializer):
     cited_sources = SourceBriefSerializer(
         many=True, help_text="The sources of the proposal and of its terms."
     )
+    reservations = ReservationSerializer(
+        many=True,
+        help_text="The reservations standing on it (as of the day asked): those of the "
+        "positions accepting with reservations that its stances and its terms' rest on.",
+    )
 
     class Meta(ProposalSerializer.Meta):
         fields = (
@@ -147,6 +153,7 @@ class ProposalDetailSerializer(ProposalSerializer):
             "terms",
             "links",
             "cited_sources",
+            "reservations",
         )
 
 
@@ -174,6 +181,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "terms": [nested_term(term) for term in detail.terms],
         "links": [{name: link[name] for name in LINK_BRIEF} for link in detail.links],
         "cited_sources": detail.cited_sources,
+        "reservations": detail.reservations,
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
 
@@ -252,6 +260,7 @@ PROPOSAL_DETAIL_EXAMPLE = {
             "kind": "document",
         }
     ],
+    "reservations": [],
 }
 
 

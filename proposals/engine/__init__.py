@@ -29,6 +29,7 @@ from .index import Index
 from .replay import Timelines
 from .vocabulary import (
     ACCEPTS,
+    ACCEPTS_WITH_RESERVATIONS,
     ADVANCEMENT,
     AGREED,
     AGREED_OR_BEYOND,
@@ -54,6 +55,7 @@ from .vocabulary import (
 
 __all__ = [
     "ACCEPTS",
+    "ACCEPTS_WITH_RESERVATIONS",
     "ADVANCEMENT",
     "AGREED",
     "AGREED_OR_BEYOND",

@@ -10,6 +10,7 @@ from .data import PositionIn, ProposalIn, StanceBasis, TermIn
 from .rules import Item, Ledger, Progress
 from .vocabulary import (
     ACCEPTS,
+    ACCEPTS_WITH_RESERVATIONS,
     ADVANCEMENT,
     AGREED,
     CONDITIONAL,
@@ -27,7 +28,12 @@ from .vocabulary import (
     WITHDRAWS,
 )
 
-_VERBS = {PROPOSES: "proposed", SUPPORTS: "supported", ACCEPTS: "accepted"}
+_VERBS = {
+    PROPOSES: "proposed",
+    SUPPORTS: "supported",
+    ACCEPTS: "accepted",
+    ACCEPTS_WITH_RESERVATIONS: "accepted with reservations",
+}
 _ORDER = (IMPLEMENTED, IN_IMPLEMENTATION, AGREED, CONDITIONAL, OPEN, REJECTED, WITHDRAWN)
 
 

@@ -24,6 +24,7 @@ from proposals.models import (
     consent_party_ids,
 )
 from proposals.selectors.as_of import statuses_as_of
+from proposals.selectors.reservations import standing_reservations
 
 Basis = list[dict[str, Any]]  # the engine's StanceBasis entries, as stored (JSON)
 
@@ -36,7 +37,8 @@ class ProposalDetail:
     whose consent makes it agreed. `parties`: every party the stances or the consent name,
     by name. `links`: id, kind, direction ("out": from this proposal), linked_on, note, and
     the other proposal's id, title and status as `proposal`, `title`, `status`.
-    `cited_sources`: those of the proposal and of its terms, by id."""
+    `cited_sources`: those of the proposal and of its terms, by id. `reservations`: those
+    standing on it (selectors/reservations.py), as of the day asked."""
 
     proposal: dict[str, Any]
     as_of: datetime.date | None
@@ -46,6 +48,7 @@ class ProposalDetail:
     parties: list[dict[str, Any]]
     links: list[dict[str, Any]]
     cited_sources: list[dict[str, Any]]
+    reservations: list[dict[str, Any]]
 
 
 def as_basis(entries: Iterable[engine.StanceBasis | dict[str, Any]] | None) -> Basis:
@@ -141,6 +144,7 @@ def proposal_detail(
         parties=parties,
         links=links,
         cited_sources=cited,
+        reservations=standing_reservations([basis, *(term["status_basis"] for term in terms)]),
     )
 
 

@@ -35,7 +35,7 @@ EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[dict[str, Any]]:
     """Every event of the proposal, in order, in seven queries whatever the length of the
     history. Each event is a dict with its `type` (EVENT_TYPES), its `date` and the keys
-    its type has: term and term_label; party, stance, quote, conditions, position
+    its type has: term and term_label; party, stance, quote, conditions, reservations, position
     (positions); quantity, completes, note (deliveries); status, previous_status, reason
     (status changes); at, subject, subject_id, action, changes, user, reason (edits); and
     `source`, read with `source_fields` (None when there is none)."""
@@ -45,7 +45,8 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     events: list[dict[str, Any]] = []
 
     for p in Position.objects.filter(proposal_id=proposal_id).values(
-        "id", "term_id", "party_id", "stance", "stated_on", "quote", "conditions", "source_id"
+        "id", "term_id", "party_id", "stance", "stated_on", "quote", "conditions", "reservations",
+        "source_id",
     ):
         events.append(
             {
@@ -56,6 +57,7 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
                 "stance": p["stance"],
                 "quote": p["quote"],
                 "conditions": p["conditions"],
+                "reservations": p["reservations"],
                 "position": p["id"],
                 "source": p["source_id"],
             }

@@ -37,6 +37,7 @@ def position_record(
     speaker: Person | None = None,
     quote: str = "",
     conditions: str = "",
+    reservations: str = "",
     conditional_on: Iterable[Term] = (),
     source: Source | None = None,
     note: str = "",
@@ -70,6 +71,15 @@ def position_record(
         errors["conditional_on"] = "Conditions can only refer to terms of the same negotiation."
     if conditional_on and stance != Stance.CONDITIONAL:
         errors["conditional_on"] = "Only a conditional stance refers to terms it depends on."
+    if stance == Stance.ACCEPTS_WITH_RESERVATIONS and not reservations.strip():
+        errors["reservations"] = (
+            "Accepting with reservations needs the reservations: say what the party reserves."
+        )
+    elif reservations.strip() and stance != Stance.ACCEPTS_WITH_RESERVATIONS:
+        errors["reservations"] = (
+            "Only a party accepting with reservations states reservations; choose that stance "
+            "or move the text to the note."
+        )
     if term is not None and term in conditional_on:
         errors["conditional_on"] = "A term cannot be conditional on itself."
     if errors:
@@ -85,6 +95,7 @@ def position_record(
             speaker=speaker,
             quote=quote,
             conditions=conditions,
+            reservations=reservations,
             source=source,
             note=note,
         )

@@ -29,6 +29,7 @@ from proposals.page_data import (
     ledger,
     positions_by_party,
 )
+from proposals.selectors import standing_reservations
 
 
 def _positions() -> Any:
@@ -106,6 +107,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         positions_by_id={p.pk: p for p in positions},
     )
     current_ids = {c.position.pk for party in current for c in party.current}
+    reservations = standing_reservations(
+        [proposal.status_basis or [], *(term.status_basis or [] for term in terms)]
+    )
+    names = {p.party_id: p.party for p in positions}
+    for reservation in reservations:
+        reservation["party_name"] = names[reservation["party"]].display_name
     events = [e for term in terms for e in term.implementation_events.all()]
     for term in terms:
         term.ledger = ledger(term.implementation_events.all())
@@ -132,6 +139,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consent_rows": rows,
             "current_positions": current,
             "current_ids": current_ids,
+            "reservations": reservations,
             "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
             "disputed_positions": disputed_positions(positions),
             "disputed_events": disputed_events(events),
