@@ -27,7 +27,7 @@ def exchange(negotiation, parties):
         negotiation=negotiation,
         title="Exchange of prisoners",
         kind="exchange",
-        tabled_by=parties["ru"],
+        tabling_parties=[parties["ru"]],
         tabled_on=DAY,
     )
     services.term_create(proposal=proposal, text="1,000 for 1,000")
@@ -47,9 +47,7 @@ def _reserve(exchange, party, on=LATER, **extra):
 
 def test_accepting_with_reservations_without_their_text_is_a_clear_400(exchange, parties, editor):
     body = {"proposal": exchange.pk, "party": parties["ua"].pk, "stance": RESERVES}
-    response = editor.post(
-        "/api/v1/positions/", {**body, "stated_on": str(LATER)}, format="json"
-    )
+    response = editor.post("/api/v1/positions/", {**body, "stated_on": str(LATER)}, format="json")
     assert response.status_code == 400
     assert "reservations" in response.json()["errors"]
     assert not Position.objects.filter(stance=RESERVES).exists()
@@ -80,9 +78,7 @@ def test_the_database_refuses_the_stance_without_reservations(exchange, parties)
         )
 
 
-def test_the_detail_lists_the_reservations_standing_as_of_the_day_asked(
-    exchange, parties, editor
-):
+def test_the_detail_lists_the_reservations_standing_as_of_the_day_asked(exchange, parties, editor):
     response = editor.post(
         "/api/v1/positions/",
         {

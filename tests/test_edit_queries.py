@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
     ("path", "limit"),
     [
         ("/edit/", 6),
-        ("/edit/rounds/{round}/", 24),
-        ("/edit/proposals/{memorandum}/", 9),
-        ("/edit/proposal/{memorandum}/", 11),
+        # Issue 12 added the tabling parties (co-sponsors, mediators) to these three.
+        ("/edit/rounds/{round}/", 27),
+        ("/edit/proposals/{memorandum}/", 10),
+        ("/edit/proposal/{memorandum}/", 14),
         ("/edit/changes/", 35),
         ("/edit/history/proposals.Proposal/{memorandum}/", 8),
     ],

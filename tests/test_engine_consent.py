@@ -1,8 +1,35 @@
 """Engine rules of issue 12's consent points: reservations (point 5), tabling parties
 (point 1) and "not yet tabled" (point 10)."""
 
-from proposals.engine import proposal_status, term_status
-from tests.test_engine import BEFORE, RU, UA, D, one_term, status_of
+from dataclasses import replace
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from proposals.engine import (
+    Engine,
+    Snapshot,
+    all_statuses,
+    proposal_status,
+    term_status,
+    timeline,
+)
+from tests.test_engine import (
+    AFTER,
+    BEFORE,
+    RU,
+    TR,
+    UA,
+    US,
+    D,
+    Negotiation,
+    days,
+    fast,
+    one_term,
+    snapshots,
+    status_of,
+)
 
 RESERVES = "accepts_with_reservations"
 
@@ -56,3 +83,187 @@ def test_worked_example_an_exchange_accepted_with_reservations_on_its_timing():
         "agreed: proposed by Russia (2025-06-01); "
         "accepted with reservations by Ukraine (2025-06-02)"
     )
+
+
+# ---------------------------------------------------------------- tabling parties
+
+
+def joint(tabling=(RU, TR), consent=(RU, UA), tabled_on=None):
+    n = Negotiation()
+    pid = n.proposal(consent=consent)
+    n.proposals[0] = replace(n.proposals[0], tabling_party_ids=tabling, tabled_on=tabled_on)
+    return n, pid, n.term(pid)
+
+
+def test_a_joint_proposal_is_withdrawn_only_when_every_co_sponsor_withdraws():
+    n, p, t = joint()
+    n.say(RU, "accepts", term=t)
+    n.say(UA, "accepts", term=t)
+    n.say(TR, "withdraws", proposal=p)
+    result = term_status(n.snapshot(), t, D)
+    assert result.status == "agreed"
+    assert result.reason.endswith("; withdrawal by co-sponsor Turkey on 2025-06-02")
+    n.say(RU, "withdraws", proposal=p, on=AFTER)
+    result = proposal_status(n.snapshot(), p, AFTER)
+    assert result.status == "withdrawn"
+    assert result.reason == "withdrawn by Russia (2025-06-03) and Turkey (2025-06-02)"
+
+
+def test_co_sponsors_withdrawing_the_same_day_are_named_together():
+    n, p, t = joint()
+    n.say(RU, "withdraws", proposal=p)
+    n.say(TR, "withdraws", proposal=p)
+    result = term_status(n.snapshot(), t, D)
+    assert (result.status, result.reason) == (
+        "withdrawn",
+        "withdrawn by Russia and Turkey on 2025-06-02",
+    )
+
+
+def test_only_a_tabling_party_can_withdraw():
+    n, p, t = joint(tabling=(TR,))
+    n.say(RU, "accepts", term=t)
+    n.say(UA, "accepts", term=t)
+    n.say(US, "withdraws", proposal=p)
+    assert status_of(n, t) == "agreed"
+
+
+def test_a_mediators_text_has_no_tabling_party_and_cannot_be_withdrawn():
+    n, p, t = joint(tabling=())
+    n.say(RU, "withdraws", proposal=p)
+    n.say(UA, "accepts", term=t)
+    assert status_of(n, t) == "open"
+
+
+def test_a_co_sponsor_outside_the_consent_set_counts_only_for_withdrawal():
+    n, p, t = joint(tabling=(TR, US))
+    n.say(TR, "rejects", term=t)
+    n.say(RU, "accepts", term=t)
+    n.say(UA, "accepts", term=t)
+    assert status_of(n, t) == "agreed"
+    assert [b.party_id for b in term_status(n.snapshot(), t, D).basis] == [RU, UA, TR, US]
+
+
+# ---------------------------------------------------------------- not yet tabled
+
+
+def test_before_its_tabling_day_a_proposal_and_its_terms_are_not_yet_tabled():
+    n, p, t = joint(tabling=(RU,), tabled_on=D)
+    n.say(RU, "proposes", proposal=p, on=D)
+    result = proposal_status(n.snapshot(), p, BEFORE)
+    assert (result.status, result.reason) == (
+        "not_tabled",
+        "not yet tabled (tabled on 2025-06-02)",
+    )
+    assert [(x.status, x.reason) for x in result.terms] == [
+        ("not_tabled", "not yet tabled (tabled on 2025-06-02)")
+    ]
+    assert proposal_status(n.snapshot(), p, D).status == "open"
+
+
+def test_positions_stated_before_tabling_count_from_the_tabling_day_with_their_own_date():
+    early = D - timedelta(days=5)
+    n, p, t = joint(tabling=(RU,), tabled_on=D)
+    n.say(RU, "proposes", proposal=p, on=early)
+    n.say(UA, "accepts", term=t, on=early)
+    assert status_of(n, t, BEFORE) == "not_tabled"
+    result = term_status(n.snapshot(), t, D)
+    assert result.status == "agreed"
+    assert {b.party_id: b.stated_on for b in result.basis} == {RU: early, UA: early}
+    assert Engine(n.snapshot()).stance_of(UA, p, t, D).stated_on == early
+
+
+def test_the_timeline_starts_on_the_tabling_day():
+    n, p, t = joint(tabling=(RU,), tabled_on=D)
+    n.say(RU, "proposes", proposal=p, on=D - timedelta(days=5))
+    n.say(UA, "accepts", proposal=p, on=AFTER)
+    entries = timeline(n.snapshot(), p, AFTER)
+    assert [(e.on, e.term_id, e.status) for e in entries] == [
+        (D, None, "open"),
+        (D, t, "open"),
+        (AFTER, None, "agreed"),
+        (AFTER, t, "agreed"),
+    ]
+    assert timeline(n.snapshot(), p, BEFORE) == []
+
+
+# ---------------------------------------------------------------- properties
+
+
+@st.composite
+def consent_snapshots(draw: st.DrawFn) -> Snapshot:
+    """The engine's snapshots with co-sponsors, mediators' texts, reservations and tabling
+    days mixed in."""
+    snapshot = draw(snapshots())
+    parties = sorted(snapshot.party_names)
+    proposals = tuple(
+        replace(
+            p,
+            tabling_party_ids=tuple(
+                draw(st.lists(st.sampled_from(parties), max_size=3, unique=True))
+            ),
+            tabled_on=draw(st.none() | days),
+        )
+        for p in snapshot.proposals
+    )
+    positions = tuple(
+        replace(p, stance=RESERVES) if p.stance == "accepts" and draw(st.booleans()) else p
+        for p in snapshot.positions
+    )
+    return replace(snapshot, proposals=proposals, positions=positions)
+
+
+@fast
+@given(consent_snapshots(), days, st.data())
+def test_with_co_sponsors_and_tabling_days_the_order_of_rows_never_matters(snapshot, day, data):
+    shuffled = Snapshot(
+        *(
+            tuple(data.draw(st.permutations(rows)))
+            for rows in (snapshot.proposals, snapshot.terms, snapshot.positions, snapshot.events)
+        ),
+        snapshot.party_names,
+    )
+    assert all_statuses(shuffled, day) == all_statuses(snapshot, day)
+    for p in snapshot.proposals:
+        assert timeline(shuffled, p.id, day) == timeline(snapshot, p.id, day)
+
+
+@fast
+@given(consent_snapshots(), days)
+def test_with_co_sponsors_and_tabling_days_later_rows_never_change_the_past(snapshot, day):
+    earlier = replace(
+        snapshot,
+        positions=tuple(p for p in snapshot.positions if p.stated_on <= day),
+        events=tuple(e for e in snapshot.events if e.happened_on <= day),
+    )
+    assert all_statuses(earlier, day) == all_statuses(snapshot, day)
+
+
+@fast
+@given(consent_snapshots(), days)
+def test_with_co_sponsors_and_tabling_days_every_timeline_ends_on_the_status(snapshot, until):
+    engine = Engine(snapshot)
+    for pid, now in engine.all_statuses(until).items():
+        last = {e.term_id: e.status for e in engine.timeline(pid, until)}
+        if not last:
+            assert {now.status, *(t.status for t in now.terms)} <= {"open", "not_tabled"}
+            continue
+        assert last[None] == now.status
+        assert {t.term_id: t.status for t in now.terms} == {
+            tid: s for tid, s in last.items() if tid is not None
+        }
+
+
+@fast
+@given(consent_snapshots(), days)
+def test_reservations_agree_exactly_as_acceptances_do(snapshot, day):
+    plain = replace(
+        snapshot,
+        positions=tuple(
+            replace(p, stance="accepts") if p.stance == RESERVES else p for p in snapshot.positions
+        ),
+    )
+    mine, theirs = all_statuses(snapshot, day), all_statuses(plain, day)
+    assert {k: (v.status, [t.status for t in v.terms]) for k, v in mine.items()} == {
+        k: (v.status, [t.status for t in v.terms]) for k, v in theirs.items()
+    }

@@ -36,7 +36,9 @@ class HistoryEventSerializer(serializers.Serializer):
     term = serializers.IntegerField(allow_null=True, help_text="The term concerned, if one.")
     term_label = serializers.CharField(allow_null=True)
     party = serializers.IntegerField(
-        allow_null=True, help_text="position: who said it; implementation: who delivered."
+        allow_null=True,
+        help_text="position: who said it; implementation: who delivered; edited (tabling): "
+        "the tabling party added or removed.",
     )
     stance = serializers.CharField(allow_null=True)
     quote = serializers.CharField(allow_null=True)
@@ -55,7 +57,9 @@ class HistoryEventSerializer(serializers.Serializer):
     completes = serializers.BooleanField(allow_null=True)
     note = serializers.CharField(allow_null=True)
     subject = serializers.CharField(
-        allow_null=True, help_text="edited: proposal, term, link or position."
+        allow_null=True,
+        help_text="edited: proposal, term, link, position or tabling (a tabling "
+        "party added or removed: `party`).",
     )
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")

@@ -7,8 +7,10 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
@@ -44,6 +46,12 @@ from proposals.api.statuses import (
     freshness,
     stances_from_basis,
 )
+from proposals.api.tabling import (
+    TablingFields,
+    errors_as_sent,
+    first_tabling_party,
+    with_tabling_parties,
+)
 from proposals.api.terms import (
     NESTED_TERM,
     NESTED_TERM_COLUMNS,
@@ -51,11 +59,21 @@ from proposals.api.terms import (
     NestedTermSerializer,
     nested_term,
 )
-from proposals.models import Proposal, ProposalKind, ProposalLink, Source, Status, Term, TextStatus
+from proposals.models import (
+    Proposal,
+    ProposalKind,
+    ProposalLink,
+    Source,
+    Status,
+    Tabling,
+    Term,
+    TextStatus,
+)
 from proposals.selectors import proposal_detail
 
 
-class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
+@extend_schema_serializer(deprecate_fields=["tabled_by"])
+class ProposalSerializer(TablingFields, StatusFreshnessFields, VersionedSerializer):
     required_parties = IdField(
         many=True,
         queryset=Party.objects.all(),
@@ -83,6 +101,8 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
             "id",
             "negotiation",
             "round",
+            "tabling_parties",
+            "mediators",
             "tabled_by",
             "title",
             "kind",
@@ -189,7 +209,10 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
 class ProposalFilter(ParleyFilterSet):
     negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
     round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
-    tabled_by = IdFilter(field_name="tabled_by_id", help_text="Only this party's proposals.")
+    tabled_by = IdFilter(
+        field_name="tabling_parties",
+        help_text="Only the proposals this party tabled (alone or as a co-sponsor).",
+    )
     required_party = IdFilter(
         field_name="required_parties", help_text="Only proposals needing this party's consent."
     )
@@ -213,6 +236,8 @@ PROPOSAL_EXAMPLE = {
     "id": 5,
     "negotiation": 1,
     "round": 1,
+    "tabling_parties": [1],
+    "mediators": [],
     "tabled_by": 1,
     "title": "Russian memorandum on a settlement",
     "kind": "memorandum",
@@ -271,7 +296,7 @@ PROPOSAL_DETAIL_EXAMPLE = {
     request_example={
         "negotiation": 1,
         "round": 1,
-        "tabled_by": 2,
+        "tabling_parties": [2],
         "title": "Unconditional ceasefire",
         "kind": "ceasefire",
         "tabled_on": "2025-06-02",
@@ -290,7 +315,7 @@ class ProposalViewSet(
     AsOfParameter, HistoryAction, CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet
 ):
     model = Proposal
-    columns = output_columns(ProposalSerializer, computed=("status_freshness",))
+    columns = output_columns(ProposalSerializer, computed=("status_freshness", "tabled_by"))
     arrays = id_lists(ProposalSerializer)
     changed_at = STATUS_CHANGED_AT
     list_fingerprint = {"stale": Count("pk", filter=Q(status_stale=True))}
@@ -298,8 +323,17 @@ class ProposalViewSet(
     filterset_class = ProposalFilter
     csv_name = "proposals"
 
+    def value_expressions(self) -> dict[str, Any]:
+        # In tabling order, not by id: the first is the main sponsor (and `tabled_by`).
+        tabling = Tabling.objects.filter(proposal=OuterRef("pk")).order_by("ordinal", "id")
+        return {
+            **super().value_expressions(),
+            "tabling_parties_ids": ArraySubquery(tabling.values("party_id")),
+        }
+
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
         row["status_freshness"] = freshness(row["status_stale"])
+        row["tabled_by"] = first_tabling_party(row["tabling_parties_ids"])
         return super().shape(row)
 
     detail_columns = ("status_basis",)
@@ -337,6 +371,10 @@ class ProposalViewSet(
     delete_service = staticmethod(services.proposal_delete)
     instance_arg = "proposal"
 
+    def perform_create(self, data: dict[str, Any]) -> models.Model:
+        with errors_as_sent(data):
+            return super().perform_create(with_tabling_parties(data))
+
     def perform_update(
         self, instance: models.Model, version: int, changes: dict[str, Any]
     ) -> models.Model:
@@ -345,4 +383,5 @@ class ProposalViewSet(
                 raise serializers.ValidationError(
                     {create_only: ["Only given when tabling; record a position instead."]}
                 )
-        return super().perform_update(instance, version, changes)
+        with errors_as_sent(changes):
+            return super().perform_update(instance, version, with_tabling_parties(changes))

@@ -44,9 +44,10 @@ class EventIn:
 @dataclass(frozen=True)
 class ProposalIn:
     id: int
-    tabled_by_id: int | None
+    tabling_party_ids: tuple[int, ...]  # in order; () for a mediators' text
     consent_party_ids: frozenset[int]
     superseded_on: date | None = None
+    tabled_on: date | None = None  # before it: not yet tabled
 
 
 @dataclass(frozen=True)

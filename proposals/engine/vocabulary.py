@@ -12,6 +12,7 @@ from django.db.models.enums import TextChoices
 
 
 class Status(TextChoices):
+    NOT_TABLED = "not_tabled", "Not yet tabled"
     OPEN = "open", "Open"
     CONDITIONAL = "conditional", "Conditional"
     AGREED = "agreed", "Agreed"
@@ -43,6 +44,7 @@ OPEN, CONDITIONAL, AGREED = Status.OPEN.value, Status.CONDITIONAL.value, Status.
 IN_IMPLEMENTATION, IMPLEMENTED = Status.IN_IMPLEMENTATION.value, Status.IMPLEMENTED.value
 REJECTED, WITHDRAWN = Status.REJECTED.value, Status.WITHDRAWN.value
 SUPERSEDED, PARTIALLY_AGREED = Status.SUPERSEDED.value, Status.PARTIALLY_AGREED.value
+NOT_TABLED = Status.NOT_TABLED.value
 
 # Reservations never hold a term back: they are listed with the text, not waited for.
 AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS, ACCEPTS_WITH_RESERVATIONS})

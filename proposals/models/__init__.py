@@ -22,6 +22,9 @@ from .ledger import ImplementationEvent as ImplementationEvent
 from .positions import Position as Position
 from .proposals import Proposal as Proposal
 from .proposals import ProposalLink as ProposalLink
+from .proposals import Tabling as Tabling
+from .proposals import tabling_day as tabling_day
+from .proposals import tablings_prefetch as tablings_prefetch
 from .sources import Source as Source
 from .status import StatusAudit as StatusAudit
 from .status import StatusChange as StatusChange

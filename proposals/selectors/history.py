@@ -17,6 +17,7 @@ from proposals.models import (
     ProposalLink,
     Source,
     StatusChange,
+    Tabling,
     Term,
 )
 
@@ -27,6 +28,7 @@ SUBJECTS = {
     "proposals.TermEvent": "term",
     "proposals.ProposalLinkEvent": "link",
     "proposals.PositionEvent": "position",
+    "proposals.TablingEvent": "tabling",
 }
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -45,7 +47,14 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     events: list[dict[str, Any]] = []
 
     for p in Position.objects.filter(proposal_id=proposal_id).values(
-        "id", "term_id", "party_id", "stance", "stated_on", "quote", "conditions", "reservations",
+        "id",
+        "term_id",
+        "party_id",
+        "stance",
+        "stated_on",
+        "quote",
+        "conditions",
+        "reservations",
         "source_id",
     ):
         events.append(
@@ -124,17 +133,27 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
 
 
 def _edits(proposal_id: int) -> list[dict[str, Any]]:
-    """The audit trail of the proposal, its terms and links, and its deleted positions."""
+    """The audit trail of the proposal, its terms, links and tabling parties, and its
+    deleted positions."""
     audit = list(
         Events.objects.across(
             Proposal.pgh_event_model,
             Term.pgh_event_model,
             ProposalLink.pgh_event_model,
             Position.pgh_event_model,
+            Tabling.pgh_event_model,
         )
         .references(Proposal(pk=proposal_id))
         .order_by("pgh_created_at", "pgh_id")
-        .values("pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context")
+        .values(
+            "pgh_model",
+            "pgh_obj_id",
+            "pgh_label",
+            "pgh_created_at",
+            "pgh_diff",
+            "pgh_context",
+            "pgh_data",
+        )
     )
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
@@ -156,6 +175,8 @@ def _edits(proposal_id: int) -> list[dict[str, Any]]:
                 "date": row["pgh_created_at"].date(),
                 "at": row["pgh_created_at"],
                 "term": subject_id if subject == "term" else None,
+                # A tabling party added or removed: which one.
+                "party": (row["pgh_data"] or {}).get("party_id") if subject == "tabling" else None,
                 "subject": subject,
                 "subject_id": subject_id,
                 "action": ACTIONS.get(row["pgh_label"], row["pgh_label"]),

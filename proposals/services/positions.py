@@ -19,6 +19,7 @@ from proposals.models import (
     Proposal,
     Source,
     Stance,
+    Tabling,
     Term,
 )
 from proposals.services.checks import require_reason
@@ -53,8 +54,13 @@ def position_record(
         )
     if term is not None and term.proposal_id != proposal.pk:
         errors["term"] = "This term belongs to another proposal."
-    if stance == Stance.WITHDRAWS and party.pk != proposal.tabled_by_id:
-        errors["stance"] = "Only the party that tabled a proposal can withdraw it."
+    if (
+        stance == Stance.WITHDRAWS
+        and not Tabling.objects.filter(proposal=proposal, party=party).exists()
+    ):
+        errors["stance"] = (
+            "Only the party that tabled a proposal (or a co-sponsor) can withdraw it."
+        )
     if round is not None and round.negotiation_id != negotiation.pk:
         errors["round"] = f"{round} belongs to another negotiation."
     if speaker is not None and speaker.party_id not in (None, party.pk):

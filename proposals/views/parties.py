@@ -71,7 +71,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-round__starts_on")
     )
     tabled = list(
-        Proposal.objects.filter(tabled_by=party)
+        Proposal.objects.filter(tabling_parties=party)
         .select_related("negotiation")
         .order_by("-tabled_on", "-id")
     )
