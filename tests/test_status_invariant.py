@@ -61,6 +61,7 @@ from proposals.models import (
     Proposal,
     ProposalLink,
     Stance,
+    Tabling,
     Term,
 )
 from proposals.verification import verify_negotiation
@@ -248,6 +249,8 @@ class StatusInvariant(RuleBasedStateMachine):
                 Round.objects.filter(negotiation=n),
                 Proposal.objects.filter(negotiation=n),
                 Proposal.required_parties.through.objects.filter(proposal__negotiation=n),
+                Proposal.mediators.through.objects.filter(proposal__negotiation=n),
+                Tabling.objects.filter(proposal__negotiation=n),
                 Term.objects.filter(proposal__negotiation=n),
                 Position.objects.filter(proposal__negotiation=n),
                 Position.conditional_on.through.objects.filter(position__proposal__negotiation=n),
