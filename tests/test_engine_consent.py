@@ -4,11 +4,13 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from hypothesis import given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from proposals.engine import (
+    ADVANCEMENT,
     Engine,
+    PositionIn,
     Snapshot,
     all_statuses,
     proposal_status,
@@ -25,7 +27,6 @@ from tests.test_engine import (
     D,
     Negotiation,
     days,
-    fast,
     one_term,
     snapshots,
     status_of,
@@ -189,6 +190,10 @@ def test_the_timeline_starts_on_the_tabling_day():
 
 # ---------------------------------------------------------------- properties
 
+# Fewer examples than test_engine's properties: these repeat them with more inputs, and
+# CI is at its time limit.
+quick = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
 
 @st.composite
 def consent_snapshots(draw: st.DrawFn) -> Snapshot:
@@ -213,7 +218,7 @@ def consent_snapshots(draw: st.DrawFn) -> Snapshot:
     return replace(snapshot, proposals=proposals, positions=positions)
 
 
-@fast
+@quick
 @given(consent_snapshots(), days, st.data())
 def test_with_co_sponsors_and_tabling_days_the_order_of_rows_never_matters(snapshot, day, data):
     shuffled = Snapshot(
@@ -228,7 +233,7 @@ def test_with_co_sponsors_and_tabling_days_the_order_of_rows_never_matters(snaps
         assert timeline(shuffled, p.id, day) == timeline(snapshot, p.id, day)
 
 
-@fast
+@quick
 @given(consent_snapshots(), days)
 def test_with_co_sponsors_and_tabling_days_later_rows_never_change_the_past(snapshot, day):
     earlier = replace(
@@ -239,7 +244,7 @@ def test_with_co_sponsors_and_tabling_days_later_rows_never_change_the_past(snap
     assert all_statuses(earlier, day) == all_statuses(snapshot, day)
 
 
-@fast
+@quick
 @given(consent_snapshots(), days)
 def test_with_co_sponsors_and_tabling_days_every_timeline_ends_on_the_status(snapshot, until):
     engine = Engine(snapshot)
@@ -254,7 +259,7 @@ def test_with_co_sponsors_and_tabling_days_every_timeline_ends_on_the_status(sna
         }
 
 
-@fast
+@quick
 @given(consent_snapshots(), days)
 def test_reservations_agree_exactly_as_acceptances_do(snapshot, day):
     plain = replace(
@@ -267,3 +272,24 @@ def test_reservations_agree_exactly_as_acceptances_do(snapshot, day):
     assert {k: (v.status, [t.status for t in v.terms]) for k, v in mine.items()} == {
         k: (v.status, [t.status for t in v.terms]) for k, v in theirs.items()
     }
+
+
+@quick
+@given(consent_snapshots(), days, st.data())
+def test_accepting_with_reservations_never_makes_an_agreed_term_less_agreed(snapshot, day, data):
+    before = all_statuses(snapshot, day)
+    consent = {p.id: sorted(p.consent_party_ids) for p in snapshot.proposals}
+    agreed = [
+        (p, t)
+        for p in before.values()
+        for t in p.terms
+        if t.status in ADVANCEMENT and consent[p.proposal_id]
+    ]
+    assume(agreed)
+    proposal, term = data.draw(st.sampled_from(agreed))
+    party = data.draw(st.sampled_from(consent[proposal.proposal_id]))
+    fresh = max((p.id for p in snapshot.positions), default=0) + 1
+    reserves = PositionIn(fresh, party, proposal.proposal_id, term.term_id, RESERVES, day)
+    after = all_statuses(replace(snapshot, positions=(*snapshot.positions, reserves)), day)
+    statuses = {t.term_id: t.status for t in after[proposal.proposal_id].terms}
+    assert statuses[term.term_id] == term.status
