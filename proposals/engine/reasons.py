@@ -100,7 +100,8 @@ class Wording:
         return self._stance_reason(status, basis, proposal) + self._cosponsors(tablers, proposal)
 
     def withdrawers(self, parties: Sequence[tuple[int, date | None]]) -> str:
-        """ "Russia and Türkiye on 2025-06-02", or each with its own day when they differ."""
+        """Who withdrew, and when: "Russia and Türkiye on 2025-06-02", or each party with
+        its own day when they differ."""
         days = {day for _, day in parties}
         if len(days) == 1:
             return f"{_join([self.name(party) for party, _ in parties])} on {days.pop()}"
