@@ -260,7 +260,7 @@ def load_demo() -> Negotiation:
         ],
         kind="ceasefire",
         round=round_,
-        tabled_by=parties["ukraine"],
+        tabling_parties=[parties["ukraine"]],
         summary="Kyiv's call for an immediate halt to hostilities without preconditions.",
     )
     position(
@@ -332,7 +332,7 @@ def load_demo() -> Negotiation:
         ],
         kind="memorandum",
         round=round_,
-        tabled_by=parties["russia"],
+        tabling_parties=[parties["russia"]],
         text_status="official",
         summary="Two alternative ways to a truce (withdrawal from four regions, or a package "
         "of four military conditions), then the end of martial law and elections, then a "
@@ -357,7 +357,7 @@ def load_demo() -> Negotiation:
         "Leaders' summit in Istanbul or Ankara",
         [],
         kind="meeting",
-        tabled_by=parties["turkey"],
+        tabling_parties=[parties["turkey"]],
         tabled_on=DAY,
         required_parties=[parties["russia"], parties["ukraine"], parties["united-states"]],
         speaker=people["Recep Tayyip Erdoğan"],

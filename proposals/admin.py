@@ -4,6 +4,7 @@ from django.db.models import Count
 from negotiations.core.admin_base import ServiceAdmin, ServiceInline
 from proposals import services
 from proposals.admin_agenda import AgendaItemAdmin as AgendaItemAdmin
+from proposals.admin_forms import ProposalAdminForm
 from proposals.admin_ratification import RatificationStepInline
 from proposals.models import (
     ImplementationEvent,
@@ -13,6 +14,7 @@ from proposals.models import (
     Source,
     StatusChange,
     Term,
+    tablings_prefetch,
 )
 
 STATUS_READONLY = ("status", "status_reason", "status_since", "status_stale", "status_computed_at")
@@ -66,7 +68,17 @@ class ExistingPositionInline(admin.TabularInline):
     """Positions are never edited: what was recorded is shown, a new one is added below."""
 
     model = Position
-    fields = ("party", "term", "stance", "stated_on", "speaker", "quote", "conditions", "source")
+    fields = (
+        "party",
+        "term",
+        "stance",
+        "stated_on",
+        "speaker",
+        "quote",
+        "conditions",
+        "reservations",
+        "source",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -89,6 +101,7 @@ class NewPositionInline(ServiceInline):
         "speaker",
         "quote",
         "conditions",
+        "reservations",
         "conditional_on",
         "source",
         "note",
@@ -155,11 +168,12 @@ class ProposalAdmin(ServiceAdmin):
     update_service = staticmethod(services.proposal_update)
     delete_service = staticmethod(services.proposal_delete)
     instance_arg = "proposal"
+    form = ProposalAdminForm
     list_display = ["title", "negotiation", "kind", "tabled_by", "tabled_on", "status", "terms"]
-    list_filter = ["status", "kind", "text_status", "status_stale", "negotiation", "tabled_by"]
+    list_filter = ["status", "kind", "text_status", "status_stale", "negotiation"]
     search_fields = ["title", "summary", "text", "terms__text"]
     date_hierarchy = "tabled_on"
-    autocomplete_fields = ["negotiation", "round", "tabled_by", "required_parties", "sources"]
+    autocomplete_fields = ["negotiation", "round", "mediators", "required_parties", "sources"]
     readonly_fields = [*STATUS_READONLY, *META_READONLY]
     inlines = [
         TermInline,
@@ -178,7 +192,8 @@ class ProposalAdmin(ServiceAdmin):
                     "round",
                     "title",
                     "kind",
-                    "tabled_by",
+                    "tabling",
+                    "mediators",
                     "tabled_on",
                     "required_parties",
                     "summary",
@@ -196,9 +211,20 @@ class ProposalAdmin(ServiceAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("negotiation", "tabled_by")
+            .select_related("negotiation")
+            .prefetch_related(tablings_prefetch())
             .annotate(term_count=Count("terms"))
         )
+
+    def service_kwargs(self, form, change):
+        kwargs = super().service_kwargs(form, change)
+        if "tabling" in kwargs:
+            kwargs["tabling_parties"] = kwargs.pop("tabling")
+        return kwargs
+
+    @admin.display(description="tabled by")
+    def tabled_by(self, obj: Proposal) -> str:
+        return obj.tabling_names() or "—"
 
     @admin.display(ordering="term_count")
     def terms(self, obj: Proposal) -> int:

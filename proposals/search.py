@@ -20,7 +20,15 @@ from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.core.folding import names_matching
 from negotiations.models import Negotiation
 from parties.models import Party, Person
-from proposals.models import Position, Proposal, ProposalKind, Status, Term
+from proposals.models import (
+    Position,
+    Proposal,
+    ProposalKind,
+    Status,
+    Tabling,
+    Term,
+    tablings_prefetch,
+)
 
 CONFIG = "english"
 PAGE = 50
@@ -68,7 +76,8 @@ def _headline(expression: Any, query: SearchQuery, **options: Any) -> SearchHead
 def _involves(party: str) -> Q:
     """Proposals the party tabled or took a position on."""
     spoke = Position.objects.filter(proposal=OuterRef("pk"), party__slug=party)
-    return Q(tabled_by__slug=party) | Q(Exists(spoke))
+    tabled = Tabling.objects.filter(proposal=OuterRef("pk"), party__slug=party)
+    return Q(Exists(tabled)) | Q(Exists(spoke))
 
 
 def _filtered(qs: QuerySet[Any], filters: dict[str, str], to_proposal: str, status: str) -> Any:
@@ -93,7 +102,10 @@ def _ranked(qs: QuerySet[Any], vector: Any, query: SearchQuery) -> Any:
 
 def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> QuerySet[Proposal]:
     qs = _filtered(
-        Proposal.objects.select_related("negotiation", "tabled_by"), filters, "", "status"
+        Proposal.objects.select_related("negotiation").prefetch_related(tablings_prefetch()),
+        filters,
+        "",
+        "status",
     )
     if filters.get("party"):
         qs = qs.filter(_involves(filters["party"]))
@@ -127,7 +139,10 @@ def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
         spoke = Position.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
         )
-        qs = qs.filter(Q(proposal__tabled_by__slug=filters["party"]) | Q(Exists(spoke)))
+        tabled = Tabling.objects.filter(
+            proposal=OuterRef("proposal_id"), party__slug=filters["party"]
+        )
+        qs = qs.filter(Q(Exists(tabled)) | Q(Exists(spoke)))
     vector = SearchVector("text", weight="A", config=CONFIG) + SearchVector(
         "label", weight="B", config=CONFIG
     )
@@ -154,6 +169,7 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
     vector = (
         SearchVector("quote", weight="A", config=CONFIG)
         + SearchVector("conditions", weight="B", config=CONFIG)
+        + SearchVector("reservations", weight="B", config=CONFIG)
         + SearchVector("note", weight="C", config=CONFIG)
     )
     return (
@@ -161,7 +177,14 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
         .annotate(
             quote_hl=_headline("quote", query, highlight_all=True),
             extra_hl=_headline(
-                Concat("conditions", Value(" "), "note", output_field=TextField()),
+                Concat(
+                    "conditions",
+                    Value(" "),
+                    "reservations",
+                    Value(" "),
+                    "note",
+                    output_field=TextField(),
+                ),
                 query,
                 max_words=30,
                 min_words=10,

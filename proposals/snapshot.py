@@ -19,8 +19,10 @@ from proposals.models import (
     Proposal,
     ProposalLink,
     RatificationStep,
+    Tabling,
     Term,
     consent_party_ids,
+    tabling_day,
 )
 
 
@@ -33,16 +35,22 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     party_names = {p.party_id: p.party.display_name for p in participations}
     superseded_on = _superseded_on(negotiation_id)
     steps = _steps(negotiation_id)
+    tabling: dict[int, list[int]] = {}
+    for proposal_id, party_id in Tabling.objects.filter(
+        proposal__negotiation_id=negotiation_id
+    ).values_list("proposal_id", "party_id"):  # in tabling order (Tabling.Meta.ordering)
+        tabling.setdefault(proposal_id, []).append(party_id)
     proposals = tuple(
         engine.ProposalIn(
             id=row["id"],
-            tabled_by_id=row["tabled_by_id"],
+            tabling_party_ids=tuple(tabling.get(row["id"], ())),
             consent_party_ids=consent_party_ids(row["required"], principals),
             superseded_on=superseded_on.get(row["id"]),
             steps=steps.get(row["id"], ()),
+            tabled_on=tabling_day(row["tabled_on"], row["round__starts_on"]),
         )
         for row in Proposal.objects.filter(negotiation_id=negotiation_id)
-        .values("id", "tabled_by_id")
+        .values("id", "tabled_on", "round__starts_on")
         .annotate(required=ArrayAgg("required_parties", default=[]))
     )
     terms = tuple(
@@ -75,8 +83,7 @@ def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
         newer = link.from_proposal
         took_effect = (
             link.linked_on
-            or newer.tabled_on
-            or (newer.round.starts_on if newer.round else None)
+            or tabling_day(newer.tabled_on, newer.round.starts_on if newer.round else None)
             or datetime.date.min
         )
         previous = superseded_on.get(link.to_proposal_id)

@@ -23,7 +23,8 @@ from proposals.locks import lock_negotiation_summary
 from proposals.models import AGREED_OR_BEYOND, Proposal, Status, Term
 from proposals.snapshot import load_snapshot
 
-NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN}
+# A proposal not yet tabled on the day asked is not on the table yet.
+NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN, Status.NOT_TABLED}
 
 
 def _share(agreed: int, live: int) -> float | None:

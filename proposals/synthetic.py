@@ -28,6 +28,7 @@ from proposals.models import (
     Source,
     Stage,
     Stance,
+    Tabling,
     Term,
 )
 
@@ -39,8 +40,9 @@ STANCE_WEIGHTS = {
     Stance.REJECTS: 24,
     Stance.UNDECIDED: 18,
     Stance.CONDITIONAL: 12,
+    Stance.ACCEPTS_WITH_RESERVATIONS: 4,
     Stance.PROPOSES: 0,  # recorded with the proposal
-    Stance.WITHDRAWS: 0,  # tabling party only, added separately
+    Stance.WITHDRAWS: 0,  # tabling parties only, added separately
 }
 
 
@@ -167,15 +169,16 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
     )
 
     proposals: list[Proposal] = []
+    tabling: list[list[Party]] = []
     for round_ in rounds:
         for _ in range(rng.randint(2, 6)):
             kind = rng.choice(ProposalKind.values)
-            tabler = rng.choice(principals + mediators)
+            # Now and then a joint proposal: a second party co-sponsors it.
+            tabling.append(rng.sample(principals + mediators, k=2 if rng.random() < 0.1 else 1))
             proposals.append(
                 Proposal(
                     negotiation=negotiation,
                     round=round_,
-                    tabled_by=tabler,
                     title=f"{kind.title()} proposal {len(proposals) + 1}",
                     kind=kind,
                     tabled_on=round_.starts_on,
@@ -184,6 +187,14 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
             )
             counts.by_kind[kind] = counts.by_kind.get(kind, 0) + 1
     proposals = Proposal.objects.bulk_create(proposals)
+    Tabling.objects.bulk_create(
+        Tabling(proposal=proposal, party=party, ordinal=i)
+        for proposal, parties in zip(proposals, tabling, strict=True)
+        for i, party in enumerate(parties, start=1)
+    )
+    tablers = {
+        p.pk: {party.pk for party in parties} for p, parties in zip(proposals, tabling, strict=True)
+    }
     counts.proposals += len(proposals)
     links = []
     for older, newer in zip(proposals, proposals[1:], strict=False):
@@ -233,6 +244,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
         "stated_on",
         "quote",
         "conditions",
+        "reservations",
         "note",
         "party_id",
         "round_id",
@@ -242,7 +254,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
         "term_id",
     )
     conditions: list[tuple[int, int]] = []
-    by_proposal_round = {p.pk: (p.round_id, p.tabled_on, p.tabled_by_id) for p in proposals}
+    by_proposal_round = {p.pk: (p.round_id, p.tabled_on, tablers[p.pk]) for p in proposals}
     # Half of what parties say is said at a round (and cited to its report); the rest in
     # between, cited to a report of the negotiation, or to nothing (unsourced).
     round_days = [(r.starts_on, r.pk, s.pk) for r, s in zip(rounds, sources, strict=True)]
@@ -261,7 +273,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
             on_term = rng.choice(own_terms) if own_terms and rng.random() < 0.7 else None
             party = rng.choice(speakers)
             stance = rng.choices(stances, weights)[0]
-            if party == tabler and rng.random() < 0.02:
+            if party in tabler and rng.random() < 0.02:
                 stance = Stance.WITHDRAWS
             later_rounds = [r for r in round_days if r[0] >= tabled_on]
             if later_rounds and rng.random() < 0.5:
@@ -273,7 +285,9 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
                 round_id = None
                 source_id = rng.choice(all_sources) if rng.random() < 0.9 else None
             pid = first_id + i
-            text = ""
+            text = reserved = ""
+            if stance == Stance.ACCEPTS_WITH_RESERVATIONS:
+                reserved = "The timing to be agreed separately."
             if stance == Stance.CONDITIONAL:
                 text = "Only together with the other side's commitments."
                 for ref in rng.sample(terms, k=rng.randint(0, 2)):
@@ -288,6 +302,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
                     stated,
                     "",
                     text,
+                    reserved,
                     "",
                     party,
                     round_id,

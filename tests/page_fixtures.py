@@ -59,7 +59,7 @@ def add_the_aftermath(negotiation: Negotiation) -> dict[str, object]:
         title="Ukrainian counter-memorandum",
         kind="memorandum",
         round=round3,
-        tabled_by=party["ukraine"],
+        tabling_parties=[party["ukraine"]],
         sources=[ukrinform],
     )
     neutral = memorandum.terms.get(label="4.1")

@@ -190,7 +190,7 @@ def edit_urls(demo) -> list[str]:
         f"/edit/negotiation/{demo.pk}/",
         f"/edit/participation/{participation.pk}/",
         f"/edit/source/{proposal.sources.first().pk}/",
-        f"/edit/party/{proposal.tabled_by_id}/",
+        f"/edit/party/{proposal.tabling_party_list()[0].pk}/",
         f"/edit/history/proposals.Proposal/{proposal.pk}/",
         "/edit/changes/",
     ]

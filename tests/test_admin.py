@@ -128,7 +128,7 @@ def test_a_term_added_inline_under_its_proposal_is_written_by_the_service(
     data.update(
         negotiation=ceasefire.negotiation_id,
         round=ceasefire.round_id,
-        tabled_by=ceasefire.tabled_by_id,
+        tabling="ukraine",
         required_parties=[],
         sources=[s.pk for s in ceasefire.sources.all()],
         tabled_on="2025-06-02",

@@ -77,12 +77,13 @@ def test_a_stale_proposal_says_it_is_being_recomputed(anonymous, demo):
     assert (body["status_stale"], body["status_freshness"]) == (True, "recomputing")
 
 
-def test_as_of_a_day_before_the_round_everything_was_open(anonymous, demo):
+def test_as_of_a_day_before_the_round_nothing_was_tabled_yet(anonymous, demo):
+    # Issue 12 point 10: before its tabling day a proposal is `not_tabled`, never "open".
     memorandum = Proposal.objects.get(kind="memorandum")
     body = anonymous.get(f"/api/v1/proposals/{memorandum.pk}/?as_of=2025-06-01").json()
     assert body["as_of"] == "2025-06-01"
-    assert body["status"] == "open"
-    assert {t["status"] for t in body["terms"]} == {"open"}
+    assert body["status"] == "not_tabled"
+    assert {t["status"] for t in body["terms"]} == {"not_tabled"}
     assert all(s["stance"] in (None, "proposes") for s in body["stances"])
     on_the_day = anonymous.get(f"/api/v1/proposals/{memorandum.pk}/?as_of=2025-06-02").json()
     assert on_the_day["status"] == "rejected"
@@ -112,7 +113,7 @@ def test_the_round_carries_its_delegations_and_its_proposals_statuses(anonymous,
     assert statuses["Russian memorandum on a settlement"] == "rejected"
     assert body["status_summary"]["proposals"]["total"] == len(body["proposals"])
     before = anonymous.get(f"/api/v1/rounds/{round_id}/?as_of=2025-06-01").json()
-    assert {p["status"] for p in before["proposals"]} == {"open"}
+    assert {p["status"] for p in before["proposals"]} == {"not_tabled"}  # issue 12, point 10
     assert before["as_of"] == "2025-06-01"
 
 

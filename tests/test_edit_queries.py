@@ -13,9 +13,11 @@ pytestmark = pytest.mark.django_db
     ("path", "limit"),
     [
         ("/edit/", 6),
-        ("/edit/rounds/{round}/", 24),
-        ("/edit/proposals/{memorandum}/", 10),  # + its ratification steps
-        ("/edit/proposal/{memorandum}/", 11),
+        # Issue 12 added the tabling parties (co-sponsors, mediators) to these three, and
+        # the ratification steps to the proposal's workspace.
+        ("/edit/rounds/{round}/", 27),
+        ("/edit/proposals/{memorandum}/", 11),
+        ("/edit/proposal/{memorandum}/", 14),
         ("/edit/changes/", 35),
         ("/edit/history/proposals.Proposal/{memorandum}/", 8),
     ],

@@ -44,7 +44,8 @@ class Negotiation:
         superseded_on: date | None = None,
     ) -> int:
         pid = len(self.proposals) + 1
-        self.proposals.append(ProposalIn(pid, tabled_by, frozenset(consent), superseded_on))
+        tabling = () if tabled_by is None else (tabled_by,)
+        self.proposals.append(ProposalIn(pid, tabling, frozenset(consent), superseded_on))
         return pid
 
     def term(
@@ -668,7 +669,7 @@ def snapshots(draw: st.DrawFn) -> Snapshot:
     proposals = [
         ProposalIn(
             pid,
-            draw(st.sampled_from([None, *parties])),
+            draw(st.sampled_from([(), *((party,) for party in parties)])),
             frozenset(draw(st.lists(st.sampled_from(parties), max_size=3))),
             draw(st.sampled_from([None, None, None, START + timedelta(days=6)])),
         )

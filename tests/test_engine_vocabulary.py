@@ -15,6 +15,7 @@ def test_the_engine_statuses_are_the_models_statuses():
         engine.WITHDRAWN,
         engine.SUPERSEDED,
         engine.PARTIALLY_AGREED,
+        engine.NOT_TABLED,
     }
     assert spelled == set(Status.values)
     assert set(engine.ADVANCEMENT) == set(AGREED_OR_BEYOND)
@@ -25,6 +26,7 @@ def test_the_engine_stances_are_the_models_stances():
         engine.PROPOSES,
         engine.SUPPORTS,
         engine.ACCEPTS,
+        engine.ACCEPTS_WITH_RESERVATIONS,
         engine.CONDITIONAL_STANCE,
         engine.UNDECIDED,
         engine.REJECTS,

@@ -288,7 +288,8 @@ def world(django_db_setup, django_db_blocker):
         proposal = Proposal.objects.filter(negotiation=negotiation).order_by("pk").first()
         delegation = Delegation.objects.filter(members__isnull=False).order_by("pk").first()
         assert proposal is not None and delegation is not None
-        speaker = Person.objects.filter(party=proposal.tabled_by).first()
+        tabler = proposal.tabling_party_list()[0]
+        speaker = Person.objects.filter(party=tabler).first()
         round_ = Round.objects.filter(negotiation=negotiation).order_by("pk").first()
         assert round_ is not None
         ids = {
@@ -301,7 +302,7 @@ def world(django_db_setup, django_db_blocker):
             "delegate": delegation.members.values_list("pk", flat=True)[0],
             "delegation": delegation.pk,
             "newcomer": person_create(name="A. Newcomer", party=delegation.party).pk,
-            "party": proposal.tabled_by_id,
+            "party": tabler.pk,
             "speaker": speaker.pk if speaker else None,
             "proposal": proposal.pk,
             "term": Term.objects.filter(proposal=proposal).order_by("pk").first().pk,

@@ -4,8 +4,9 @@ import pytest
 from tests.page_fixtures import aftermath, snapshot_queries  # noqa: F401
 
 # The outcome is replayed as of the round's end: the engine's snapshot plus the page's own
-# (the round with its hosts, sources, delegations and their members among them).
-ROUND_QUERIES = 11
+# (the round with its hosts, sources, delegations and their members among them; issue 12
+# added the round's sources and the proposals' tabling parties).
+ROUND_QUERIES = 12
 
 pytestmark = pytest.mark.django_db
 

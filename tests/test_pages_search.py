@@ -71,11 +71,12 @@ def test_search_results_export_as_csv(analyst_client, demo):
 
 
 def test_search_makes_a_constant_number_of_queries(client, aftermath, django_assert_num_queries):
-    # The form's two choice lists; proposals, terms, positions; parties and people by name.
-    with django_assert_num_queries(7):
+    # The form's two choice lists; proposals (and their tabling parties), terms, positions;
+    # parties and people by name.
+    with django_assert_num_queries(8):
         response = client.get(
             "/search/", {"q": "ceasefire", "party": "russia", "status": "rejected"}
         )
     assert response.status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get("/search/", {"q": "NATO"}).status_code == 200

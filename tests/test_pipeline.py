@@ -92,7 +92,7 @@ def make_negotiation(n_proposals: int = 1) -> tuple[list[Proposal], dict[str, ob
             title=f"Exchange {i}",
             kind="exchange",
             tabled_on=DAY,
-            tabled_by=tr,
+            tabling_parties=[tr],
         )
         term_create(proposal=proposal, text="Swap prisoners", quantity=100, unit="prisoners")
         term_create(proposal=proposal, text="Swap bodies", option_group="g", option="A")

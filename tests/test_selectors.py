@@ -21,10 +21,11 @@ def column_count(negotiation) -> int:
     )
 
 
-def test_statuses_as_of_a_day_before_the_round_are_open(demo):
+def test_statuses_as_of_a_day_before_the_round_are_not_yet_tabled(demo):
+    # Issue 12 point 10: before its tabling day a proposal is `not_tabled`, never "open".
     before = statuses_as_of(demo.pk, datetime.date(2025, 6, 1))
     assert len(before) == proposal_count(demo)
-    assert {s.status for s in before.values()} == {"open"}
+    assert {s.status for s in before.values()} == {"not_tabled"}
     on_the_day = statuses_as_of(demo.pk, datetime.date(2025, 6, 2))
     assert len(on_the_day) == proposal_count(demo)
     memorandum = Proposal.objects.get(kind="memorandum")

@@ -69,13 +69,14 @@ def test_the_detail_reads_a_fixed_number_of_queries_whatever_the_terms(
         )
 
 
-def test_the_detail_as_of_a_day_before_the_round_is_open_everywhere(demo):
+def test_the_detail_as_of_a_day_before_the_round_is_not_yet_tabled_everywhere(demo):
+    # Issue 12 point 10: before its tabling day a proposal is `not_tabled`, never "open".
     detail = detail_of(memorandum(), as_of=BEFORE)
     assert detail.as_of == BEFORE
-    assert detail.proposal["status"] == "open"
+    assert detail.proposal["status"] == "not_tabled"
     assert (detail.proposal["status_stale"], detail.proposal["status_computed_at"]) == (False, None)
     assert detail.terms
-    assert {term["status"] for term in detail.terms} == {"open"}
+    assert {term["status"] for term in detail.terms} == {"not_tabled"}
     assert all(entry["stance"] in (None, "proposes") for entry in detail.basis)
 
 
@@ -131,7 +132,7 @@ def test_the_proposals_of_a_round_have_their_stored_statuses_or_those_of_a_day(d
     assert "rejected" in {p["status"] for p in stored.proposals}
     before = round_proposals(demo.pk, round_.pk, fields=("id", "status"), as_of=BEFORE)
     assert len(before.proposals) == len(stored.proposals)
-    assert {p["status"] for p in before.proposals} == {"open"}
+    assert {p["status"] for p in before.proposals} == {"not_tabled"}  # issue 12, point 10
     on_the_day = round_proposals(demo.pk, round_.pk, fields=("id",), as_of=ON_THE_DAY)
     assert on_the_day.summary is not None
     assert on_the_day.summary["proposals"]["total"] == len(stored.proposals)

@@ -37,7 +37,7 @@ def proposal(negotiation, parties):
         negotiation=negotiation,
         title="Truce",
         kind="ceasefire",
-        tabled_by=parties["ua"],
+        tabling_parties=[parties["ua"]],
         tabled_on=DAY,
     )
 
@@ -181,9 +181,9 @@ def test_round_numbers_are_unique_per_negotiation(negotiation):
 def test_a_proposal_cannot_be_tabled_by_an_outsider(negotiation, parties):
     _rejects(
         lambda: proposal_create(
-            negotiation=negotiation, title="X", kind="other", tabled_by=parties["xx"]
+            negotiation=negotiation, title="X", kind="other", tabling_parties=[parties["xx"]]
         ),
-        "tabled_by",
+        "tabling_parties",
         "takes no part",
     )
 
@@ -216,7 +216,7 @@ def test_a_failing_write_in_a_batch_leaves_nothing_behind(negotiation, parties):
             negotiation=negotiation,
             title="X",
             kind="other",
-            tabled_by=parties["ua"],
+            tabling_parties=[parties["ua"]],
             tabled_on=datetime.date.today() + datetime.timedelta(days=5),
         )
     assert _everything() == before

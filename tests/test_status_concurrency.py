@@ -67,7 +67,7 @@ class Talks:
                 title=f"Exchange {i}",
                 kind="exchange",
                 tabled_on=DAY,
-                tabled_by=self.parties["tr"],
+                tabling_parties=[self.parties["tr"]],
             )
             self.proposals.append(proposal)
             self.terms.append(

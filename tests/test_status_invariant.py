@@ -63,6 +63,7 @@ from proposals.models import (
     ProposalLink,
     RatificationStep,
     Stance,
+    Tabling,
     Term,
 )
 from proposals.verification import verify_negotiation
@@ -104,7 +105,14 @@ pick = st.integers(0, 7)  # an index into the current rows of a kind, modulo the
 # Parties 0-2 are principals (2 an observer unless three), 3 the mediator, 4 an outsider.
 party = st.sampled_from([0, 1, 0, 1, 2, 3, 4])
 principal = st.sampled_from([0, 1, 2])
-agreeing = st.sampled_from([Stance.ACCEPTS.value, Stance.SUPPORTS.value, Stance.PROPOSES.value])
+agreeing = st.sampled_from(
+    [
+        Stance.ACCEPTS.value,
+        Stance.SUPPORTS.value,
+        Stance.PROPOSES.value,
+        Stance.ACCEPTS_WITH_RESERVATIONS.value,
+    ]
+)
 objecting = st.sampled_from([Stance.REJECTS.value, Stance.UNDECIDED.value, Stance.WITHDRAWS.value])
 OPENING_STANCES = [Stance.ACCEPTS.value, Stance.REJECTS.value, Stance.CONDITIONAL.value]
 roles = st.sampled_from(
@@ -192,7 +200,7 @@ class StatusInvariant(RuleBasedStateMachine):
             title="Exchange",
             kind="exchange",
             round=rounds[0],
-            tabled_by=self.parties[0],
+            tabling_parties=[self.parties[0]],
         )
         services.term_create(
             proposal=proposal, text="Swap prisoners", quantity=quantity, unit=_unit(quantity)
@@ -212,7 +220,7 @@ class StatusInvariant(RuleBasedStateMachine):
             title="Answer",
             kind="exchange",
             round=rounds[1],
-            tabled_by=self.parties[1],
+            tabling_parties=[self.parties[1]],
         )
         services.term_create(proposal=answer, text="Swap all for all")
         if link is not None:
@@ -246,6 +254,8 @@ class StatusInvariant(RuleBasedStateMachine):
                 Round.objects.filter(negotiation=n),
                 Proposal.objects.filter(negotiation=n),
                 Proposal.required_parties.through.objects.filter(proposal__negotiation=n),
+                Proposal.mediators.through.objects.filter(proposal__negotiation=n),
+                Tabling.objects.filter(proposal__negotiation=n),
                 Term.objects.filter(proposal__negotiation=n),
                 Position.objects.filter(proposal__negotiation=n),
                 Position.conditional_on.through.objects.filter(position__proposal__negotiation=n),
@@ -292,20 +302,20 @@ class StatusInvariant(RuleBasedStateMachine):
 
     @precondition(lambda self: self.count.get("proposal_count", 0) < 4)
     @rule(
-        tabled_by=st.none() | party,
+        tabling=st.lists(party, max_size=3),
         round_=st.none() | pick,
         tabled_on=maybe_day,
         required=st.sets(party, max_size=3),
     )
     def create_proposal(
-        self, tabled_by: int | None, round_: int | None, tabled_on: Any, required: set[int]
+        self, tabling: list[int], round_: int | None, tabled_on: Any, required: set[int]
     ) -> None:
         self._call(
             lambda: services.proposal_create(
                 negotiation=self.negotiation,
                 title="Proposal",
                 kind="other",
-                tabled_by=None if tabled_by is None else self.parties[tabled_by],
+                tabling_parties=[self.parties[i] for i in tabling],
                 round=self._rows(Round, round_),
                 tabled_on=tabled_on,
                 required_parties=[self.parties[i] for i in sorted(required)],
@@ -333,9 +343,15 @@ class StatusInvariant(RuleBasedStateMachine):
         self._update_proposal(p, required_parties=[self.parties[i] for i in sorted(required)])
 
     @precondition(lambda self: self.count.get("proposal_count"))
-    @rule(p=pick, tabled_by=st.none() | party)
-    def change_tabling_party(self, p: int, tabled_by: int | None) -> None:
-        self._update_proposal(p, tabled_by=None if tabled_by is None else self.parties[tabled_by])
+    @rule(p=pick, tabling=st.lists(party, max_size=3))
+    def change_tabling_party(self, p: int, tabling: list[int]) -> None:
+        # Co-sponsors, in order; a repeated party is refused; [] makes a mediators' text.
+        self._update_proposal(p, tabling_parties=[self.parties[i] for i in tabling])
+
+    @precondition(lambda self: self.count.get("proposal_count"))
+    @rule(p=pick, mediators=st.sets(party, max_size=2))
+    def name_mediators(self, p: int, mediators: set[int]) -> None:
+        self._update_proposal(p, mediators=[self.parties[i] for i in sorted(mediators)])
 
     @precondition(lambda self: self.count.get("proposal_count") and ENABLED["proposal_delete"])
     @rule(p=pick)
@@ -419,6 +435,7 @@ class StatusInvariant(RuleBasedStateMachine):
                 stated_on=stated_on,
                 term=term,
                 conditions="if the others agree" if conditional else "",
+                reservations="on the timing" if said == Stance.ACCEPTS_WITH_RESERVATIONS else "",
                 conditional_on=sorted(conditional_on, key=lambda t: t.pk) if conditional else (),
             )
         )

@@ -157,7 +157,7 @@ def test_a_conditional_elsewhere_is_recomputed_when_its_condition_is_agreed(
             negotiation=negotiation,
             title="Summit",
             kind="meeting",
-            tabled_by=parties["tr"],
+            tabling_parties=[parties["tr"]],
             tabled_on=DAY,
         )
         position_record(

@@ -190,7 +190,7 @@ def test_a_proposal_cannot_be_tabled_after_a_position_on_it(negotiation, parties
         negotiation=negotiation,
         title="Truce",
         kind="ceasefire",
-        tabled_by=parties["ua"],
+        tabling_parties=[parties["ua"]],
         tabled_on=DAY,
     )
     position_record(proposal=proposal, party=parties["ru"], stance=Stance.REJECTS, stated_on=DAY)
@@ -215,7 +215,7 @@ def test_correcting_the_tabling_day_moves_the_tabling_position_with_it(negotiati
         negotiation=negotiation,
         title="Truce",
         kind="ceasefire",
-        tabled_by=parties["ua"],
+        tabling_parties=[parties["ua"]],
         tabled_on=DAY,
     )
     tabling = Position.objects.get(proposal=proposal, stance=Stance.PROPOSES)

@@ -28,7 +28,7 @@ def hostile(demo, django_capture_on_commit_callbacks):
             negotiation=demo,
             title=f"Truce {SCRIPT}",
             kind="ceasefire",
-            tabled_by=ukraine,
+            tabling_parties=[ukraine],
             tabled_on=demo.rounds.get().starts_on,
             summary=SCRIPT,
             text=FORMULA,

@@ -27,6 +27,7 @@ from negotiations.editing.once import saved_once, token
 from negotiations.editing.proposal_forms import PositionForm, position_targets
 from negotiations.editing.workspace import record_position, resolve_target
 from negotiations.editing.writes import Batch, run_batch
+from parties.models import Party
 from proposals import services as proposal_services
 from proposals.models import (
     AgendaItem,
@@ -38,6 +39,7 @@ from proposals.models import (
     RatificationStep,
     Stance,
     Term,
+    tablings_prefetch,
 )
 
 
@@ -50,6 +52,14 @@ class ReasonForm(EditForm):
 
 
 class WithdrawForm(SourcePickMixin, EditForm):
+    party = forms.ModelChoiceField(
+        Party.objects.none(),
+        label="Withdrawn by",
+        required=False,
+        empty_label=None,
+        help_text="Blank: the first tabling party. A co-sponsor's withdrawal alone leaves a "
+        "joint proposal standing.",
+    )
     stated_on = date_field("Withdrawn on", required=True)
     speaker = forms.CharField(label="Speaker", required=False, max_length=200)
     quote = forms.CharField(label="Quote", required=False, widget=text_area(2))
@@ -69,7 +79,10 @@ class CorrectionSourceForm(SourcePickMixin, EditForm):
 
 def _proposal(pk: int) -> Proposal:
     return get_object_or_404(
-        Proposal.objects.select_related("negotiation", "round", "tabled_by"), pk=pk
+        Proposal.objects.select_related("negotiation", "round").prefetch_related(
+            tablings_prefetch()
+        ),
+        pk=pk,
     )
 
 
@@ -101,7 +114,7 @@ def proposal_page(request: HttpRequest, pk: int) -> HttpResponse:
             "deleted": deleted,
             "links": links,
             "ratification_steps": proposal.ratification_steps.order_by("ordinal", "id"),
-            "can_withdraw": proposal.tabled_by_id is not None,
+            "can_withdraw": bool(proposal.tabling_party_list()),
         },
     )
 
@@ -117,31 +130,37 @@ def _run(form: Any, write: Callable[[Batch], Any]) -> Any:
 @saved_once
 def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(pk)
-    if proposal.tabled_by is None:
-        raise Http404("Only a proposal tabled by one party can be withdrawn by it.")
+    tabling = proposal.tabling_party_list()
+    if not tabling:
+        raise Http404("Only a proposal tabled by a party can be withdrawn (by that party).")
     day = proposal.round.starts_on if proposal.round else proposal.tabled_on
-    form = WithdrawForm(request.POST or None, defaults={"stated_on": day})
+    form = WithdrawForm(request.POST or None, defaults={"stated_on": day, "party": tabling[0]})
+    model_choice_field(form, "party").queryset = Party.objects.filter(
+        pk__in=[party.pk for party in tabling]
+    )
     if request.method == "POST":
 
         def write(batch: Batch) -> Any:
             source = form.resolve_source(batch)
             data = form.cleaned_data
+            party = data.get("party") or tabling[0]
             return batch.call(
                 form,
                 proposal_services.position_record,
                 proposal=proposal,
-                party=proposal.tabled_by,
+                party=party,
                 stance=Stance.WITHDRAWS,
                 stated_on=data["stated_on"],
                 round=proposal.round,
-                speaker=person_named(batch, form, "speaker", proposal.tabled_by),
+                speaker=person_named(batch, form, "speaker", party),
                 quote=data.get("quote") or "",
                 note=data.get("note") or "",
                 source=source,
             )
 
         if _run(form, write) is not None:
-            messages.success(request, f"Recorded: {proposal.tabled_by} withdraws “{proposal}”.")
+            party = form.cleaned_data.get("party") or tabling[0]
+            messages.success(request, f"Recorded: {party} withdraws “{proposal}”.")
             return redirect("edit:proposal", pk=pk)
     return render(
         request,
@@ -149,8 +168,9 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "proposal": proposal,
             "form": form,
-            "heading": f"{proposal.tabled_by} withdraws “{proposal.title}”",
-            "help": "Recorded as a position of the tabling party; the status follows.",
+            "heading": f"{proposal.tabling_names()} withdraw(s) “{proposal.title}”",
+            "help": "Recorded as a position of the tabling party; the status follows (a joint "
+            "proposal is withdrawn once every co-sponsor has withdrawn).",
             "button": "Record the withdrawal",
             "once": token(request),
         },
@@ -212,6 +232,7 @@ def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "speaker": old.speaker.name if old.speaker else "",
         "quote": old.quote,
         "conditions": old.conditions,
+        "reservations": old.reservations,
         "conditional_on": list(old.conditional_on.all()),
         "note": old.note,
         "source": old.source_id,

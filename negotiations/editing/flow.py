@@ -32,7 +32,7 @@ from negotiations.editing.workspace import (
 )
 from negotiations.editing.writes import run_batch
 from negotiations.models import Negotiation, Round
-from proposals.models import Proposal
+from proposals.models import Proposal, tablings_prefetch
 
 PARTICIPANT_ROWS = 3
 BLOCKS = {"proposal": save_proposal, "positions": save_positions, "deliveries": save_deliveries}
@@ -167,8 +167,7 @@ def _workspace_context(round_: Round, forms: WorkspaceForms) -> dict[str, Any]:
     recorded = list(
         Proposal.objects.filter(Q(round=round_) | Q(positions__round=round_))
         .distinct()
-        .select_related("tabled_by")
-        .prefetch_related("terms")
+        .prefetch_related(tablings_prefetch(), "terms")
         .order_by("tabled_on", "id")
     )
     return {

@@ -16,6 +16,7 @@ from negotiations.editing.forms_base import DateInput, model_choice_field
 from negotiations.editing.limits import limit_texts
 from negotiations.models import Delegation, Negotiation, Participation, Role, Round
 from parties import services as party_services
+from parties.forms import OrderedPartiesField
 from parties.models import Party, Person
 from proposals import services as proposal_services
 from proposals.models import (
@@ -89,8 +90,9 @@ def _limit_proposal(form: forms.ModelForm, obj: Proposal) -> None:
     model_choice_field(form, "round").queryset = Round.objects.filter(
         negotiation_id=obj.negotiation_id
     )
-    model_choice_field(form, "tabled_by").queryset = participants_of(obj.negotiation_id)
+    model_choice_field(form, "mediators").queryset = participants_of(obj.negotiation_id)
     model_choice_field(form, "required_parties").queryset = participants_of(obj.negotiation_id)
+    form.initial.setdefault("tabling_parties", obj.tabling_party_list())
     use_widget(form.fields["sources"], forms.SelectMultiple(attrs={"size": 4}))
 
 
@@ -175,11 +177,19 @@ EDITABLE: dict[str, Editable] = {
     ),
     "proposal": Editable(
         Proposal,
-        ["title", "kind", "round", "tabled_by", "tabled_on", "text_status", "required_parties"]
+        ["title", "kind", "round", "tabled_on", "text_status", "required_parties", "mediators"]
         + ["summary", "text", "sources"],
         proposal_services.proposal_update,
         "proposal",
         _limit_proposal,
+        {
+            "tabling_parties": OrderedPartiesField(
+                required=False,
+                label="Tabling parties",
+                help_text="In order, by slug, comma-separated (e.g. “russia, turkiye”); "
+                "empty for a mediators' text.",
+            )
+        },
     ),
     "term": Editable(
         Term,

@@ -69,7 +69,7 @@ class NegotiationForm(EditForm):
 
 
 class ProposalForm(SourcePickMixin, NegotiationForm):
-    party_fields = ("tabled_by", "required_parties")
+    party_fields = ("tabled_by", "co_sponsors", "mediators", "required_parties")
 
     title = forms.CharField(label="Proposal title", max_length=300)
     kind = forms.ChoiceField(label="Kind", choices=[("", "— kind —"), *ProposalKind.choices])
@@ -78,6 +78,20 @@ class ProposalForm(SourcePickMixin, NegotiationForm):
         required=False,
         label="Tabled by",
         empty_label="jointly / not attributed",
+    )
+    co_sponsors = forms.ModelMultipleChoiceField(
+        Party.objects.none(),
+        required=False,
+        label="Co-sponsors",
+        help_text="Other parties that tabled it with the first (a joint proposal).",
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    mediators = forms.ModelMultipleChoiceField(
+        Party.objects.none(),
+        required=False,
+        label="Mediators",
+        help_text="For a mediators' text: who put it forward (leave “tabled by” empty).",
+        widget=forms.SelectMultiple(attrs={"size": 3}),
     )
     text_status = forms.ChoiceField(
         label="Wording", choices=TextStatus.choices, initial=TextStatus.REPORTED
@@ -139,6 +153,12 @@ class PositionFields(NegotiationForm):
         required=False,
         widget=text_area(2),
         help_text="Required for a conditional stance.",
+    )
+    reservations = forms.CharField(
+        label="Reservations",
+        required=False,
+        widget=text_area(2),
+        help_text="Required when accepting with reservations.",
     )
     conditional_on = TermsChoiceField(
         Term.objects.none(),

@@ -173,6 +173,7 @@ def save_proposal(round_: Round, forms: WorkspaceForms) -> Proposal | None:
     def writes(batch: Batch) -> Proposal | None:
         source = form.resolve_source(batch)
         tabled_by = data.get("tabled_by")
+        co_sponsors = [p for p in data.get("co_sponsors") or [] if p != tabled_by]
         speaker = person_named(batch, form, "speaker", tabled_by)
         proposal = batch.call(
             form,
@@ -181,7 +182,8 @@ def save_proposal(round_: Round, forms: WorkspaceForms) -> Proposal | None:
             title=data["title"],
             kind=data["kind"],
             round=round_ if data.get("in_round") else None,
-            tabled_by=tabled_by,
+            tabling_parties=[*([tabled_by] if tabled_by else []), *co_sponsors],
+            mediators=data.get("mediators") or [],
             tabled_on=data.get("tabled_on") or round_.starts_on,
             summary=data.get("summary") or "",
             text=data.get("text") or "",
@@ -251,6 +253,7 @@ def record_position(
         speaker=person_named(batch, row, "speaker", party),
         quote=data.get("quote") or "",
         conditions=data.get("conditions") or "",
+        reservations=data.get("reservations") or "",
         conditional_on=data.get("conditional_on") or [],
         source=source,
         note=data.get("note") or "",

@@ -43,11 +43,16 @@ class HistoryEventSerializer(serializers.Serializer):
     term = serializers.IntegerField(allow_null=True, help_text="The term concerned, if one.")
     term_label = serializers.CharField(allow_null=True)
     party = serializers.IntegerField(
-        allow_null=True, help_text="position: who said it; implementation: who delivered."
+        allow_null=True,
+        help_text="position: who said it; implementation: who delivered; edited (tabling): "
+        "the tabling party added or removed.",
     )
     stance = serializers.CharField(allow_null=True)
     quote = serializers.CharField(allow_null=True)
     conditions = serializers.CharField(allow_null=True)
+    reservations = serializers.CharField(
+        allow_null=True, help_text="position: what a party accepting with reservations reserves."
+    )
     position = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(
         allow_null=True, help_text="status_changed: the new status; ratification: the outcome."
@@ -64,7 +69,8 @@ class HistoryEventSerializer(serializers.Serializer):
     )
     subject = serializers.CharField(
         allow_null=True,
-        help_text="edited: proposal, term, link, position or ratification_step.",
+        help_text="edited: proposal, term, link, position, ratification_step or tabling (a "
+        "tabling party added or removed: `party`).",
     )
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
@@ -130,6 +136,7 @@ EXAMPLE = {
             "stance": "rejects",
             "quote": "",
             "conditions": "",
+            "reservations": "",
             "position": 10,
         }
     ],

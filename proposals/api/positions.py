@@ -45,6 +45,7 @@ class PositionSerializer(VersionedSerializer):
             "speaker",
             "quote",
             "conditions",
+            "reservations",
             "conditional_on",
             "source",
             "note",
@@ -71,7 +72,7 @@ class PositionFilter(ParleyFilterSet):
     stated_on = DayRangeFilter(
         help_text="Stated between stated_on_after and stated_on_before (inclusive)."
     )
-    search_fields = ("quote", "conditions", "note")
+    search_fields = ("quote", "conditions", "reservations", "note")
 
     class Meta:
         model = Position
@@ -92,6 +93,7 @@ class PositionFilter(ParleyFilterSet):
         "speaker": None,
         "quote": "",
         "conditions": "",
+        "reservations": "",
         "conditional_on": [],
         "source": 1,
         "note": "",

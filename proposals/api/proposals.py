@@ -7,8 +7,10 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
@@ -37,6 +39,7 @@ from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
 from proposals.api.ratification import RatificationStepBriefSerializer
+from proposals.api.reservations import ReservationSerializer
 from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
 from proposals.api.statuses import (
     STATUS_CHANGED_AT,
@@ -44,6 +47,12 @@ from proposals.api.statuses import (
     StatusFreshnessFields,
     freshness,
     stances_from_basis,
+)
+from proposals.api.tabling import (
+    TablingFields,
+    errors_as_sent,
+    first_tabling_party,
+    with_tabling_parties,
 )
 from proposals.api.terms import (
     NESTED_TERM,
@@ -58,6 +67,7 @@ from proposals.models import (
     ProposalLink,
     Source,
     Status,
+    Tabling,
     Term,
     TextStatus,
 )
@@ -66,7 +76,8 @@ from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_expression
 
 
-class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
+@extend_schema_serializer(deprecate_fields=["tabled_by"])
+class ProposalSerializer(TablingFields, StatusFreshnessFields, VersionedSerializer):
     required_parties = IdField(
         many=True,
         queryset=Party.objects.all(),
@@ -101,6 +112,8 @@ class ProposalSerializer(StatusFreshnessFields, VersionedSerializer):
             "id",
             "negotiation",
             "round",
+            "tabling_parties",
+            "mediators",
             "tabled_by",
             "title",
             "kind",
@@ -162,6 +175,11 @@ class ProposalDetailSerializer(ProposalSerializer):
     ratification_steps = RatificationStepBriefSerializer(
         many=True, help_text="The bodies that must approve it, in order (as of the day asked)."
     )
+    reservations = ReservationSerializer(
+        many=True,
+        help_text="The reservations standing on it (as of the day asked): those of the "
+        "positions accepting with reservations that its stances and its terms' rest on.",
+    )
 
     class Meta(ProposalSerializer.Meta):
         fields = (
@@ -175,6 +193,7 @@ class ProposalDetailSerializer(ProposalSerializer):
             "cited_sources",
             "ratification_steps",
             "agenda_items",
+            "reservations",
         )
 
 
@@ -205,6 +224,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "ratification": detail.ratification,
         "ratification_steps": detail.ratification_steps,
         "agenda_items": agenda_items_of(row["id"]),
+        "reservations": detail.reservations,
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
 
@@ -212,7 +232,10 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
 class ProposalFilter(ParleyFilterSet):
     negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
     round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
-    tabled_by = IdFilter(field_name="tabled_by_id", help_text="Only this party's proposals.")
+    tabled_by = IdFilter(
+        field_name="tabling_parties",
+        help_text="Only the proposals this party tabled (alone or as a co-sponsor).",
+    )
     required_party = IdFilter(
         field_name="required_parties", help_text="Only proposals needing this party's consent."
     )
@@ -236,6 +259,8 @@ PROPOSAL_EXAMPLE = {
     "id": 5,
     "negotiation": 1,
     "round": 1,
+    "tabling_parties": [1],
+    "mediators": [],
     "tabled_by": 1,
     "title": "Russian memorandum on a settlement",
     "kind": "memorandum",
@@ -286,6 +311,7 @@ PROPOSAL_DETAIL_EXAMPLE = {
     ],
     "ratification_steps": [],
     "agenda_items": [{"id": 1, "number": 3, "title": "Exchange of prisoners"}],
+    "reservations": [],
 }
 
 
@@ -296,7 +322,7 @@ PROPOSAL_DETAIL_EXAMPLE = {
     request_example={
         "negotiation": 1,
         "round": 1,
-        "tabled_by": 2,
+        "tabling_parties": [2],
         "title": "Unconditional ceasefire",
         "kind": "ceasefire",
         "tabled_on": "2025-06-02",
@@ -315,7 +341,9 @@ class ProposalViewSet(
     AsOfParameter, HistoryAction, CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet
 ):
     model = Proposal
-    columns = output_columns(ProposalSerializer, computed=("status_freshness", "ratification"))
+    columns = output_columns(
+        ProposalSerializer, computed=("status_freshness", "ratification", "tabled_by")
+    )
     arrays = id_lists(ProposalSerializer)
     changed_at = STATUS_CHANGED_AT
     list_fingerprint = {"stale": Count("pk", filter=Q(status_stale=True))}
@@ -323,12 +351,19 @@ class ProposalViewSet(
     filterset_class = ProposalFilter
     csv_name = "proposals"
 
+    def value_expressions(self) -> dict[str, Any]:
+        # In tabling order, not by id: the first is the main sponsor (and `tabled_by`).
+        tabling = Tabling.objects.filter(proposal=OuterRef("pk")).order_by("ordinal", "id")
+        return {
+            **super().value_expressions(),
+            "tabling_parties_ids": ArraySubquery(tabling.values("party_id")),
+            "ratification": ratification_expression(),
+        }
+
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
         row["status_freshness"] = freshness(row["status_stale"])
+        row["tabled_by"] = first_tabling_party(row["tabling_parties_ids"])
         return super().shape(row)
-
-    def value_expressions(self) -> dict[str, Any]:
-        return {**super().value_expressions(), "ratification": ratification_expression()}
 
     detail_columns = ("status_basis",)
 
@@ -373,6 +408,10 @@ class ProposalViewSet(
     delete_service = staticmethod(services.proposal_delete)
     instance_arg = "proposal"
 
+    def perform_create(self, data: dict[str, Any]) -> models.Model:
+        with errors_as_sent(data):
+            return super().perform_create(with_tabling_parties(data))
+
     def perform_update(
         self, instance: models.Model, version: int, changes: dict[str, Any]
     ) -> models.Model:
@@ -381,4 +420,5 @@ class ProposalViewSet(
                 raise serializers.ValidationError(
                     {create_only: ["Only given when tabling; record a position instead."]}
                 )
-        return super().perform_update(instance, version, changes)
+        with errors_as_sent(changes):
+            return super().perform_update(instance, version, with_tabling_parties(changes))

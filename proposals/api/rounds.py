@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from negotiations.api.conditional import latest
@@ -14,14 +15,21 @@ from negotiations.api.schema import AS_OF, resource_docs
 from negotiations.resources import rounds
 from negotiations.resources.negotiations import SUMMARY_EXAMPLE
 from proposals.api.statuses import statuses_fingerprint
+from proposals.api.tabling import first_tabling_party
 from proposals.selectors import round_proposals
 
 
+@extend_schema_serializer(deprecate_fields=["tabled_by"])
 class RoundProposalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
-    tabled_by = serializers.IntegerField(allow_null=True)
+    tabling_parties = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The parties that tabled it, in order."
+    )
+    tabled_by = serializers.IntegerField(
+        allow_null=True, help_text="Deprecated: the first of tabling_parties, or null."
+    )
     tabled_on = serializers.DateField(allow_null=True)
     status = serializers.CharField()
     status_reason = serializers.CharField()
@@ -30,7 +38,8 @@ class RoundProposalSerializer(serializers.Serializer):
     )
 
 
-ROUND_PROPOSAL = tuple(output_fields(RoundProposalSerializer))
+# tabled_by is derived from tabling_parties after the read.
+ROUND_PROPOSAL = tuple(n for n in output_fields(RoundProposalSerializer) if n != "tabled_by")
 
 
 class RoundDetailSerializer(rounds.RoundDetailSerializer):
@@ -77,6 +86,7 @@ ROUND_DETAIL = tuple(output_fields(RoundDetailSerializer))
                 "id": 2,
                 "title": "Large-scale prisoner exchange",
                 "kind": "exchange",
+                "tabling_parties": [2],
                 "tabled_by": 2,
                 "tabled_on": "2025-06-02",
                 "status": "agreed",
@@ -102,6 +112,8 @@ class RoundViewSet(AsOfParameter, rounds.RoundViewSet):
         tabled = round_proposals(
             row["negotiation"], row["id"], fields=ROUND_PROPOSAL, as_of=self.as_of
         )
+        for proposal in tabled.proposals:
+            proposal["tabled_by"] = first_tabling_party(proposal["tabling_parties"])
         values.update(proposals=tabled.proposals, as_of=self.as_of)
         if tabled.summary is not None:
             values.update(status_summary=tabled.summary, status_summary_at=None)

@@ -30,6 +30,7 @@ from .index import Index
 from .replay import Timelines
 from .vocabulary import (
     ACCEPTS,
+    ACCEPTS_WITH_RESERVATIONS,
     ADVANCEMENT,
     AGREED,
     AGREED_OR_BEYOND,
@@ -39,6 +40,7 @@ from .vocabulary import (
     DEAD,
     IMPLEMENTED,
     IN_IMPLEMENTATION,
+    NOT_TABLED,
     OPEN,
     PARTIALLY_AGREED,
     PROPOSES,
@@ -55,6 +57,7 @@ from .vocabulary import (
 
 __all__ = [
     "ACCEPTS",
+    "ACCEPTS_WITH_RESERVATIONS",
     "ADVANCEMENT",
     "AGREED",
     "AGREED_OR_BEYOND",
@@ -64,6 +67,7 @@ __all__ = [
     "DEAD",
     "IMPLEMENTED",
     "IN_IMPLEMENTATION",
+    "NOT_TABLED",
     "OPEN",
     "PARTIALLY_AGREED",
     "PROPOSES",
@@ -110,7 +114,8 @@ class Engine:
         self, party_id: int, proposal_id: int, term_id: int | None, as_of: date
     ) -> PositionIn | None:
         """Any party's effective position (consent party or not), by rule 2 of §3."""
-        return self._index.stances.stance_of(party_id, proposal_id, term_id, as_of)
+        index = self._index
+        return index.as_stated(index.stances.stance_of(party_id, proposal_id, term_id, as_of))
 
     def term_status(self, term_id: int, as_of: date) -> TermStatus:
         return self._statuses.term_status(term_id, as_of)

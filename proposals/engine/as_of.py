@@ -16,11 +16,11 @@ from typing import NamedTuple
 from . import ratification, reasons
 from .changes import Histories, status_on, walk
 from .conditions import counts_as, is_met
-from .data import ProposalIn, ProposalStatus, StanceBasis, TermIn, TermStatus
+from .data import PositionIn, ProposalIn, ProposalStatus, StanceBasis, TermIn, TermStatus
 from .index import Index
-from .rules import Progress, aggregate, implementation, is_superseded, items
+from .rules import Progress, aggregate, implementation, is_not_tabled, is_superseded, items
 from .stances import Stances
-from .vocabulary import AGREED, CONDITIONAL_STANCE, REJECTED, SUPERSEDED
+from .vocabulary import AGREED, CONDITIONAL_STANCE, NOT_TABLED, REJECTED, SUPERSEDED
 
 
 class Day(NamedTuple):
@@ -34,7 +34,18 @@ class Day(NamedTuple):
     accepted: set[int]  # ids of the conditional positions whose conditions are met
 
 
-def basis_of(stances: Stances, accepted: AbstractSet[int]) -> tuple[StanceBasis, ...]:
+def _itself(position: PositionIn | None) -> PositionIn | None:
+    return position
+
+
+def basis_of(
+    stances: Stances,
+    accepted: AbstractSet[int],
+    as_stated: Callable[[PositionIn | None], PositionIn | None] = _itself,
+) -> tuple[StanceBasis, ...]:
+    """The stances as a basis; `as_stated` gives back the day a position was stated when
+    it took effect later (on its proposal's tabling day: Index.as_stated)."""
+    stances = {party: as_stated(p) for party, p in stances.items()}
     return tuple(
         StanceBasis(party, None, None, None, None, None)
         if p is None
@@ -115,6 +126,8 @@ class Statuses:
         """The statuses of a proposal's terms (or, without terms, its own before any
         superseding) on a day, without stances or reasons: what a timeline compares."""
         terms_of = self.index.terms_of[proposal_id]
+        if is_not_tabled(self.index.proposals[proposal_id], on):
+            return (NOT_TABLED,) * max(len(terms_of), 1)
         if not terms_of:
             return (status_on(self.histories.proposals.get(proposal_id), on),)
         changes = self.histories.terms
@@ -130,17 +143,20 @@ class Statuses:
 
     def term_result(self, term_id: int, day: Day) -> TermStatus:
         term = self.index.terms[term_id]
-        basis = basis_of(day.term_stances[term_id], day.accepted)
+        basis = basis_of(day.term_stances[term_id], day.accepted, self.index.as_stated)
+        proposal = self.index.proposals[term.proposal_id]
+        if is_not_tabled(proposal, day.on):
+            return TermStatus(term_id, NOT_TABLED, reasons.not_tabled(proposal), basis, 0)
         status, progress = self.overlay(term, day.status[term_id], day.on)
         if status != day.status[term_id]:
             ledger = self.index.ledgers[term_id]
             reason = reasons.implementation(term, ledger, progress, day.on)
         else:
-            reason = self.wording.stances(status, basis, self.index.proposals[term.proposal_id])
+            reason = self.wording.stances(status, basis, proposal)
         return TermStatus(term_id, status, reason, basis, progress.delivered)
 
     def proposal_result(self, day: Day) -> ProposalStatus:
-        basis = basis_of(day.whole, day.accepted)
+        basis = basis_of(day.whole, day.accepted, self.index.as_stated)
         terms = tuple(self.term_result(t.id, day) for t in self.index.terms_of[day.proposal_id])
         statuses = [t.status for t in terms]
         status, reason = self.outcome(day, statuses, lambda i: terms[i].reason)
@@ -154,21 +170,23 @@ class Statuses:
         """The proposal's status and reason from its terms' statuses (in `terms_of` order);
         `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats."""
         proposal = self.index.proposals[day.proposal_id]
+        if is_not_tabled(proposal, day.on):
+            return NOT_TABLED, reasons.not_tabled(proposal)
         if is_superseded(proposal, day.on):
             return SUPERSEDED, reasons.superseded(proposal)
         if not statuses:
             status = status_on(self.histories.proposals.get(proposal.id), day.on)
-            basis = basis_of(day.whole, day.accepted)
+            basis = basis_of(day.whole, day.accepted, self.index.as_stated)
             return self.ratified(
                 proposal, status, lambda: self.wording.stances(status, basis, proposal), day.on
             )
         entries = items(self.index.terms_of[proposal.id], statuses)
         status = aggregate([entry.status for entry in entries])
-        tabler = None if proposal.tabled_by_id is None else day.whole[proposal.tabled_by_id]
+        tablers = [self.index.as_stated(day.whole[p]) for p in proposal.tabling_party_ids]
         return self.ratified(
             proposal,
             status,
-            lambda: self.wording.aggregate(status, entries, tabler, reason_of),
+            lambda: self.wording.aggregate(status, entries, tablers, reason_of),
             day.on,
         )
 

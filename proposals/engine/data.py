@@ -61,10 +61,11 @@ class StepIn:
 @dataclass(frozen=True)
 class ProposalIn:
     id: int
-    tabled_by_id: int | None
+    tabling_party_ids: tuple[int, ...]  # in order; () for a mediators' text
     consent_party_ids: frozenset[int]
     superseded_on: date | None = None
     steps: tuple[StepIn, ...] = ()  # ratification steps, in ordinal order
+    tabled_on: date | None = None  # before it: not yet tabled
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
-from .data import EventIn, ProposalIn, Snapshot, TermIn
+from .data import EventIn, PositionIn, ProposalIn, Snapshot, TermIn
 from .rules import Ledger, ledger
 from .stances import StanceIndex
 
@@ -21,14 +22,29 @@ class Index:
             pid: sorted(by_proposal[pid], key=lambda t: (t.ordinal, t.id)) for pid in self.proposals
         }
         self.parties = {p.id: _parties(p) for p in self.proposals.values()}
-        self.positions = snapshot.positions
-        self.stances = StanceIndex(snapshot.positions)
+        # A position stated before its proposal was tabled takes effect on the tabling day;
+        # the engine works on that day, the basis shows the day it was stated (as_stated).
+        self.stated: dict[int, PositionIn] = {}
+        self.positions = tuple(self._in_effect(p) for p in snapshot.positions)
+        self.stances = StanceIndex(self.positions)
         events: dict[int, list[EventIn]] = defaultdict(list)
         for event in snapshot.events:
             events[event.term_id].append(event)
         self.ledgers: dict[int, Ledger] = {
             term_id: ledger(rows) for term_id, rows in events.items()
         }
+
+    def _in_effect(self, position: PositionIn) -> PositionIn:
+        proposal = self.proposals.get(position.proposal_id)
+        tabled_on = proposal.tabled_on if proposal is not None else None
+        if tabled_on is None or position.stated_on >= tabled_on:
+            return position
+        self.stated[position.id] = position
+        return replace(position, stated_on=tabled_on)
+
+    def as_stated(self, position: PositionIn | None) -> PositionIn | None:
+        """The position as it was stated (not as it took effect)."""
+        return None if position is None else self.stated.get(position.id, position)
 
     def proposal(self, proposal_id: int) -> ProposalIn:
         if proposal_id not in self.proposals:
@@ -42,7 +58,8 @@ class Index:
 
 
 def _parties(proposal: ProposalIn) -> tuple[int, ...]:
-    """Whose positions count: the consent parties, then the tabler if not one of them."""
+    """Whose positions count: the consent parties, then the tabling parties not among them
+    (their withdrawal counts), in tabling order."""
     consent = tuple(sorted(proposal.consent_party_ids))
-    tabler = proposal.tabled_by_id
-    return consent if tabler is None or tabler in proposal.consent_party_ids else (*consent, tabler)
+    others = (p for p in proposal.tabling_party_ids if p not in proposal.consent_party_ids)
+    return (*consent, *dict.fromkeys(others))

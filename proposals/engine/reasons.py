@@ -12,6 +12,7 @@ from .ratification import BodyKind
 from .rules import Item, Ledger, Progress
 from .vocabulary import (
     ACCEPTS,
+    ACCEPTS_WITH_RESERVATIONS,
     ADVANCEMENT,
     AGREED,
     CONDITIONAL,
@@ -29,7 +30,12 @@ from .vocabulary import (
     WITHDRAWS,
 )
 
-_VERBS = {PROPOSES: "proposed", SUPPORTS: "supported", ACCEPTS: "accepted"}
+_VERBS = {
+    PROPOSES: "proposed",
+    SUPPORTS: "supported",
+    ACCEPTS: "accepted",
+    ACCEPTS_WITH_RESERVATIONS: "accepted with reservations",
+}
 _ORDER = (IMPLEMENTED, IN_IMPLEMENTATION, AGREED, CONDITIONAL, OPEN, REJECTED, WITHDRAWN)
 
 
@@ -47,6 +53,10 @@ def _join(parts: list[str]) -> str:
 
 def _breakdown(statuses: list[str]) -> str:
     return ", ".join(f"{statuses.count(s)} {words(s)}" for s in _ORDER if s in statuses)
+
+
+def not_tabled(proposal: ProposalIn) -> str:
+    return f"not yet tabled (tabled on {proposal.tabled_on})"
 
 
 def superseded(proposal: ProposalIn) -> str:
@@ -116,9 +126,37 @@ class Wording:
 
     def stances(self, status: str, basis: Sequence[StanceBasis], proposal: ProposalIn) -> str:
         """Why a term (or a proposal without terms) has the status its stances give it."""
+        by_party = {b.party_id: b for b in basis}
+        tablers = [by_party[party] for party in proposal.tabling_party_ids if party in by_party]
         if status == WITHDRAWN:
-            tabler = next(b for b in basis if b.party_id == proposal.tabled_by_id)
-            return f"withdrawn by {self._on(tabler)}"
+            return "withdrawn by " + self.withdrawers([(b.party_id, b.stated_on) for b in tablers])
+        return self._stance_reason(status, basis, proposal) + self._cosponsors(tablers, proposal)
+
+    def withdrawers(self, parties: Sequence[tuple[int, date | None]]) -> str:
+        """Who withdrew, and when: "Russia and Türkiye on 2025-06-02", or each party with
+        its own day when they differ."""
+        days = {day for _, day in parties}
+        if len(days) == 1:
+            return f"{_join([self.name(party) for party, _ in parties])} on {days.pop()}"
+        return _join([f"{self.name(party)} ({day})" for party, day in parties])
+
+    def _cosponsors(self, tablers: Sequence[StanceBasis], proposal: ProposalIn) -> str:
+        """A note on the co-sponsors outside the consent set who withdrew while others did
+        not (a consent party's withdrawal is already in the reason)."""
+        gone = [b for b in tablers if b.stance == WITHDRAWS]
+        if not gone or len(gone) == len(tablers):
+            return ""
+        gone = [b for b in gone if b.party_id not in proposal.consent_party_ids]
+        if not gone:
+            return ""
+        noun = "co-sponsor" if len(gone) == 1 else "co-sponsors"
+        return (
+            f"; withdrawal by {noun} {self.withdrawers([(b.party_id, b.stated_on) for b in gone])}"
+        )
+
+    def _stance_reason(
+        self, status: str, basis: Sequence[StanceBasis], proposal: ProposalIn
+    ) -> str:
         consent = [b for b in basis if b.party_id in proposal.consent_party_ids]
         if not consent:
             return "open: no consent parties are defined"
@@ -153,7 +191,7 @@ class Wording:
         self,
         status: str,
         entries: Sequence[Item],
-        tabler: PositionIn | None,
+        tablers: Sequence[PositionIn | None],
         reason_of: Callable[[int], str],
     ) -> str:
         """Why a proposal with terms has the status its items give it; `reason_of(i)` is
@@ -161,8 +199,11 @@ class Wording:
         statuses = [entry.status for entry in entries]
         live = [s for s in statuses if s != WITHDRAWN]
         if not live:
-            if tabler is not None and tabler.stance == WITHDRAWS:
-                return f"withdrawn by {self.name(tabler.party_id)} on {tabler.stated_on}"
+            withdrew = [p for p in tablers if p is not None and p.stance == WITHDRAWS]
+            if tablers and len(withdrew) == len(tablers):
+                return "withdrawn by " + self.withdrawers(
+                    [(p.party_id, p.stated_on) for p in withdrew]
+                )
             return f"all {_items(len(entries))} withdrawn"
         if len(entries) == 1:
             only = entries[0]

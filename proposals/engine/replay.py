@@ -73,9 +73,9 @@ class Timelines:
 
     def change_dates(self, proposal: ProposalIn, own: list[int], until: date) -> list[date]:
         """The dates up to `until` on which the proposal's state can change: the first day
-        anything it hangs on was said, and each day one of its terms' statuses (before the
-        overlay; its own if it has none) changed, an event happened, a ratification step
-        was decided or it was superseded.
+        anything it hangs on was said (or its tabling day, if known), and each day one of its
+        terms' statuses (before the overlay; its own if it has none) changed, an event
+        happened, a ratification step was decided or it was superseded.
         Replaying any other date would only repeat the state of the one before it."""
         histories, ledgers = self._statuses.histories, self._statuses.index.ledgers
         moments: set[date] = set()
@@ -93,6 +93,12 @@ class Timelines:
             self._first_said = first_said(self._statuses.index)
         subjects = [("proposal", proposal.id), *(("term", term_id) for term_id in own)]
         said = [self._first_said[s] for s in subjects if s in self._first_said]
+        if proposal.tabled_on is not None:
+            # Before its tabling day it is not yet tabled, whatever was said or done: its
+            # timeline starts on that day.
+            moments = {day for day in moments if day > proposal.tabled_on}
+            moments.add(proposal.tabled_on)
+            said = []
         start = min((*said, *moments), default=None)
         if start is None or start > until:
             return []

@@ -35,10 +35,8 @@ from .vocabulary import (
 def decide(proposal: ProposalIn, stances: Stances, accepted: AbstractSet[int]) -> str:
     """Rule 3 of §3, first match wins, for a term (or a proposal without terms) given its
     parties' stances and the ids of the conditional positions whose conditions are met."""
-    if proposal.tabled_by_id is not None:
-        tabler = stances.get(proposal.tabled_by_id)
-        if tabler is not None and tabler.stance == WITHDRAWS:
-            return WITHDRAWN
+    if withdrawn_by_all(proposal, stances):
+        return WITHDRAWN
     if not proposal.consent_party_ids:
         return OPEN
     # One pass: a rejection settles it; otherwise the weakest stance does.
@@ -50,6 +48,19 @@ def decide(proposal: ProposalIn, stances: Stances, accepted: AbstractSet[int]) -
         if counts not in AGREEING:
             status = CONDITIONAL if counts == CONDITIONAL_STANCE and status != OPEN else OPEN
     return status
+
+
+def withdrawn_by_all(proposal: ProposalIn, stances: Stances) -> bool:
+    """Only the tabling parties can withdraw, and it is withdrawn once all of them have: a
+    co-sponsor's withdrawal alone leaves the others' proposal standing."""
+    return bool(proposal.tabling_party_ids) and all(
+        (p := stances.get(party)) is not None and p.stance == WITHDRAWS
+        for party in proposal.tabling_party_ids
+    )
+
+
+def is_not_tabled(proposal: ProposalIn, day: date) -> bool:
+    return proposal.tabled_on is not None and day < proposal.tabled_on
 
 
 def is_superseded(proposal: ProposalIn, day: date) -> bool:

@@ -12,6 +12,7 @@ from django.db.models.enums import TextChoices
 
 
 class Status(TextChoices):
+    NOT_TABLED = "not_tabled", "Not yet tabled"
     OPEN = "open", "Open"
     CONDITIONAL = "conditional", "Conditional"
     AGREED = "agreed", "Agreed"
@@ -27,6 +28,7 @@ class Stance(TextChoices):
     PROPOSES = "proposes", "proposes"
     SUPPORTS = "supports", "supports"
     ACCEPTS = "accepts", "accepts"
+    ACCEPTS_WITH_RESERVATIONS = "accepts_with_reservations", "accepts with reservations"
     CONDITIONAL = "conditional", "accepts on conditions"
     UNDECIDED = "undecided", "is undecided on"
     REJECTS = "rejects", "rejects"
@@ -36,13 +38,16 @@ class Stance(TextChoices):
 PROPOSES, SUPPORTS, ACCEPTS = Stance.PROPOSES.value, Stance.SUPPORTS.value, Stance.ACCEPTS.value
 UNDECIDED, REJECTS, WITHDRAWS = Stance.UNDECIDED.value, Stance.REJECTS.value, Stance.WITHDRAWS.value
 CONDITIONAL_STANCE = Stance.CONDITIONAL.value
+ACCEPTS_WITH_RESERVATIONS = Stance.ACCEPTS_WITH_RESERVATIONS.value
 
 OPEN, CONDITIONAL, AGREED = Status.OPEN.value, Status.CONDITIONAL.value, Status.AGREED.value
 IN_IMPLEMENTATION, IMPLEMENTED = Status.IN_IMPLEMENTATION.value, Status.IMPLEMENTED.value
 REJECTED, WITHDRAWN = Status.REJECTED.value, Status.WITHDRAWN.value
 SUPERSEDED, PARTIALLY_AGREED = Status.SUPERSEDED.value, Status.PARTIALLY_AGREED.value
+NOT_TABLED = Status.NOT_TABLED.value
 
-AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS})
+# Reservations never hold a term back: they are listed with the text, not waited for.
+AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS, ACCEPTS_WITH_RESERVATIONS})
 ADVANCEMENT = {AGREED: 0, IN_IMPLEMENTATION: 1, IMPLEMENTED: 2}  # "agreed or beyond"
 # Agreed, or further along: what counts as agreement in shares, pages and summaries.
 AGREED_OR_BEYOND = frozenset(Status(status) for status in ADVANCEMENT)

@@ -23,6 +23,9 @@ from .ledger import ImplementationEvent as ImplementationEvent
 from .positions import Position as Position
 from .proposals import Proposal as Proposal
 from .proposals import ProposalLink as ProposalLink
+from .proposals import Tabling as Tabling
+from .proposals import tabling_day as tabling_day
+from .proposals import tablings_prefetch as tablings_prefetch
 from .ratification import BodyKind as BodyKind
 from .ratification import RatificationStep as RatificationStep
 from .ratification import StepOutcome as StepOutcome

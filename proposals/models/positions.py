@@ -24,7 +24,7 @@ class Position(Versioned):
     term = models.ForeignKey(
         Term, on_delete=models.CASCADE, null=True, blank=True, related_name="positions"
     )
-    stance = models.CharField(max_length=20, choices=Stance.choices)
+    stance = models.CharField(max_length=30, choices=Stance.choices)
     stated_on = models.DateField()
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="positions"
@@ -34,6 +34,9 @@ class Position(Versioned):
     )
     quote = models.TextField(blank=True)
     conditions = models.TextField(blank=True)
+    reservations = models.TextField(
+        blank=True, help_text="Required for `accepts_with_reservations`: what the party reserves."
+    )
     conditional_on = models.ManyToManyField(
         Term,
         blank=True,
@@ -55,6 +58,11 @@ class Position(Versioned):
                 condition=~Q(stance=Stance.CONDITIONAL) | ~Q(conditions=""),
                 name="position_conditional_has_conditions",
                 violation_error_message="A conditional stance needs its conditions.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stance=Stance.ACCEPTS_WITH_RESERVATIONS) | ~Q(reservations=""),
+                name="position_reservations_have_text",
+                violation_error_message="Accepting with reservations needs the reservations.",
             ),
         ]
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime
+from typing import Any, ClassVar
+
 import pghistory
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 
 from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
@@ -19,8 +22,18 @@ class Proposal(Versioned, StatusFields):
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
     )
-    tabled_by = models.ForeignKey(
-        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals_tabled"
+    tabling_parties: models.ManyToManyField[Party, Tabling] = models.ManyToManyField(
+        Party,
+        through="Tabling",
+        blank=True,
+        related_name="proposals_tabled",
+        help_text="The parties that tabled it, in order (co-sponsors); none for a mediators' text.",
+    )
+    mediators = models.ManyToManyField(
+        Party,
+        blank=True,
+        related_name="proposals_mediated",
+        help_text="The mediators who put forward a mediators' text.",
     )
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=ProposalKind.choices)
@@ -57,6 +70,56 @@ class Proposal(Versioned, StatusFields):
 
     def __str__(self) -> str:
         return self.title
+
+    def tabling_party_list(self) -> list[Party]:
+        """The tabling parties in order (from tablings_prefetch() if made, else one query)."""
+        tablings = self.tablings.all()
+        if "tablings" not in getattr(self, "_prefetched_objects_cache", {}):
+            tablings = tablings.select_related("party")
+        return [tabling.party for tabling in tablings]
+
+    def tabling_names(self) -> str:
+        """ "Russia, Türkiye and Iran"; empty for a mediators' text."""
+        names = [party.display_name for party in self.tabling_party_list()]
+        if len(names) < 2:
+            return "".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def tablings_prefetch() -> Prefetch:
+    """Prefetch a proposal's tabling parties, in order, for tabling_party_list()."""
+    return Prefetch("tablings", queryset=Tabling.objects.select_related("party"))
+
+
+def tabling_day(
+    tabled_on: datetime.date | None, round_starts_on: datetime.date | None
+) -> datetime.date | None:
+    """The day a proposal was tabled: its tabled_on, else its round's first day."""
+    return tabled_on or round_starts_on
+
+
+@pghistory.track()
+class Tabling(models.Model):
+    """A party that tabled a proposal, with its place among the co-sponsors (1 = first)."""
+
+    pgh_event_model: ClassVar[type[Any]]  # set by @pghistory.track()
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="tablings")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="tablings")
+    ordinal = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["proposal", "ordinal", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "party"],
+                name="tabling_unique_party",
+                violation_error_message="This party already tables this proposal.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} tables {self.proposal} ({self.ordinal})"
 
 
 @pghistory.track()

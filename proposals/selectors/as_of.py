@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Max, OuterRef, Sum
 
 from proposals import engine
-from proposals.models import Proposal
+from proposals.models import Proposal, Tabling
 from proposals.snapshot import load_snapshot
 from proposals.summaries import summary_of
 
@@ -139,11 +140,26 @@ def round_proposals(
     fields: Sequence[str],
     as_of: datetime.date | None = None,
 ) -> RoundProposals:
-    """The proposals tabled in a round (`fields` of each, id among them) with their stored
-    statuses, or as of a day the engine's statuses and the round's summary for that day."""
+    """The proposals tabled in a round (`fields` of each, id among them; `tabling_parties`
+    gives their ids in order) with their stored statuses, or as of a day the engine's
+    statuses and the round's summary for that day."""
+    columns = [name for name in fields if name != "tabling_parties"]
+    tabling = Tabling.objects.filter(proposal=OuterRef("pk")).order_by("ordinal", "id")
     proposals = list(
-        Proposal.objects.filter(round_id=round_id).order_by("tabled_on", "id").values(*fields)
+        Proposal.objects.filter(round_id=round_id)
+        .order_by("tabled_on", "id")
+        .values(
+            *columns,
+            **(
+                {"tabling_ids": ArraySubquery(tabling.values("party_id"))}
+                if "tabling_parties" in fields
+                else {}
+            ),
+        )
     )
+    for proposal in proposals:
+        if "tabling_ids" in proposal:
+            proposal["tabling_parties"] = proposal.pop("tabling_ids")
     if as_of is None:
         return RoundProposals(proposals, None)
     computed = statuses_as_of(negotiation_id, as_of)

@@ -25,6 +25,7 @@ from proposals.models import (
 )
 from proposals.selectors.as_of import statuses_as_of
 from proposals.selectors.ratification import ratification_of, ratification_steps
+from proposals.selectors.reservations import standing_reservations
 
 Basis = list[dict[str, Any]]  # the engine's StanceBasis entries, as stored (JSON)
 
@@ -38,7 +39,8 @@ class ProposalDetail:
     by name. `links`: id, kind, direction ("out": from this proposal), linked_on, note, and
     the other proposal's id, title and status as `proposal`, `title`, `status`.
     `cited_sources`: those of the proposal and of its terms, by id. `ratification`: the
-    state of its ratification steps (`ratification_steps`) that day or today."""
+    state of its ratification steps (`ratification_steps`) that day or today.
+    `reservations`: those standing on it (selectors/reservations.py), as of the day asked."""
 
     proposal: dict[str, Any]
     as_of: datetime.date | None
@@ -48,6 +50,7 @@ class ProposalDetail:
     parties: list[dict[str, Any]]
     links: list[dict[str, Any]]
     cited_sources: list[dict[str, Any]]
+    reservations: list[dict[str, Any]]
     ratification: str | None = None
     ratification_steps: list[dict[str, Any]] = field(default_factory=list)
 
@@ -159,6 +162,7 @@ def proposal_detail(
         cited_sources=cited,
         ratification=ratification,
         ratification_steps=steps,
+        reservations=standing_reservations([basis, *(term["status_basis"] for term in terms)]),
     )
 
 

@@ -18,6 +18,7 @@ from proposals.models import (
     RatificationStep,
     Source,
     StatusChange,
+    Tabling,
     Term,
 )
 
@@ -29,6 +30,7 @@ SUBJECTS = {
     "proposals.ProposalLinkEvent": "link",
     "proposals.PositionEvent": "position",
     "proposals.RatificationStepEvent": "ratification_step",
+    "proposals.TablingEvent": "tabling",
 }
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -37,7 +39,7 @@ EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[dict[str, Any]]:
     """Every event of the proposal, in order, in seven queries whatever the length of the
     history. Each event is a dict with its `type` (EVENT_TYPES), its `date` and the keys
-    its type has: term and term_label; party, stance, quote, conditions, position
+    its type has: term and term_label; party, stance, quote, conditions, reservations, position
     (positions); quantity, completes, note (deliveries); status (the outcome) and note (the
     body) of a decided ratification step; status, previous_status, reason
     (status changes); at, subject, subject_id, action, changes, user, reason (edits); and
@@ -48,7 +50,15 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     events: list[dict[str, Any]] = []
 
     for p in Position.objects.filter(proposal_id=proposal_id).values(
-        "id", "term_id", "party_id", "stance", "stated_on", "quote", "conditions", "source_id"
+        "id",
+        "term_id",
+        "party_id",
+        "stance",
+        "stated_on",
+        "quote",
+        "conditions",
+        "reservations",
+        "source_id",
     ):
         events.append(
             {
@@ -59,6 +69,7 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
                 "stance": p["stance"],
                 "quote": p["quote"],
                 "conditions": p["conditions"],
+                "reservations": p["reservations"],
                 "position": p["id"],
                 "source": p["source_id"],
             }
@@ -140,8 +151,8 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
 
 
 def _edits(proposal_id: int) -> list[dict[str, Any]]:
-    """The audit trail of the proposal, its terms, links and ratification steps, and its
-    deleted positions."""
+    """The audit trail of the proposal, its terms, links, ratification steps and tabling
+    parties, and its deleted positions."""
     audit = list(
         Events.objects.across(
             Proposal.pgh_event_model,
@@ -149,10 +160,19 @@ def _edits(proposal_id: int) -> list[dict[str, Any]]:
             ProposalLink.pgh_event_model,
             Position.pgh_event_model,
             RatificationStep.pgh_event_model,
+            Tabling.pgh_event_model,
         )
         .references(Proposal(pk=proposal_id))
         .order_by("pgh_created_at", "pgh_id")
-        .values("pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context")
+        .values(
+            "pgh_model",
+            "pgh_obj_id",
+            "pgh_label",
+            "pgh_created_at",
+            "pgh_diff",
+            "pgh_context",
+            "pgh_data",
+        )
     )
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
@@ -174,6 +194,8 @@ def _edits(proposal_id: int) -> list[dict[str, Any]]:
                 "date": row["pgh_created_at"].date(),
                 "at": row["pgh_created_at"],
                 "term": subject_id if subject == "term" else None,
+                # A tabling party added or removed: which one.
+                "party": (row["pgh_data"] or {}).get("party_id") if subject == "tabling" else None,
                 "subject": subject,
                 "subject_id": subject_id,
                 "action": ACTIONS.get(row["pgh_label"], row["pgh_label"]),

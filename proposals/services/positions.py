@@ -19,6 +19,7 @@ from proposals.models import (
     Proposal,
     Source,
     Stance,
+    Tabling,
     Term,
 )
 from proposals.services.checks import require_reason
@@ -37,6 +38,7 @@ def position_record(
     speaker: Person | None = None,
     quote: str = "",
     conditions: str = "",
+    reservations: str = "",
     conditional_on: Iterable[Term] = (),
     source: Source | None = None,
     note: str = "",
@@ -52,8 +54,13 @@ def position_record(
         )
     if term is not None and term.proposal_id != proposal.pk:
         errors["term"] = "This term belongs to another proposal."
-    if stance == Stance.WITHDRAWS and party.pk != proposal.tabled_by_id:
-        errors["stance"] = "Only the party that tabled a proposal can withdraw it."
+    if (
+        stance == Stance.WITHDRAWS
+        and not Tabling.objects.filter(proposal=proposal, party=party).exists()
+    ):
+        errors["stance"] = (
+            "Only the party that tabled a proposal (or a co-sponsor) can withdraw it."
+        )
     if round is not None and round.negotiation_id != negotiation.pk:
         errors["round"] = f"{round} belongs to another negotiation."
     if speaker is not None and speaker.party_id not in (None, party.pk):
@@ -70,6 +77,15 @@ def position_record(
         errors["conditional_on"] = "Conditions can only refer to terms of the same negotiation."
     if conditional_on and stance != Stance.CONDITIONAL:
         errors["conditional_on"] = "Only a conditional stance refers to terms it depends on."
+    if stance == Stance.ACCEPTS_WITH_RESERVATIONS and not reservations.strip():
+        errors["reservations"] = (
+            "Accepting with reservations needs the reservations: say what the party reserves."
+        )
+    elif reservations.strip() and stance != Stance.ACCEPTS_WITH_RESERVATIONS:
+        errors["reservations"] = (
+            "Only a party accepting with reservations states reservations; choose that stance "
+            "or move the text to the note."
+        )
     if term is not None and term in conditional_on:
         errors["conditional_on"] = "A term cannot be conditional on itself."
     if errors:
@@ -85,6 +101,7 @@ def position_record(
             speaker=speaker,
             quote=quote,
             conditions=conditions,
+            reservations=reservations,
             source=source,
             note=note,
         )

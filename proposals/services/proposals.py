@@ -25,6 +25,7 @@ from proposals.models import (
     ProposalLink,
     Source,
     Stance,
+    Tabling,
     TextStatus,
 )
 from proposals.services.checks import require_reason
@@ -39,10 +40,10 @@ def _check_round(*, negotiation: Negotiation, round_: Round | None) -> None:
 
 
 def _tabling_position(proposal: Proposal) -> Q:
-    """The position proposal_create recorded for the tabling party on the tabling day: it
-    says when the proposal was tabled, so it moves with tabled_on."""
+    """The positions proposal_create recorded for the tabling parties on the tabling day:
+    they say when the proposal was tabled, so they move with tabled_on."""
     return Q(
-        party_id=proposal.tabled_by_id,
+        party_id__in=Tabling.objects.filter(proposal=proposal).values("party_id"),
         stance=Stance.PROPOSES,
         term__isnull=True,
         stated_on=proposal.tabled_on,
@@ -51,7 +52,7 @@ def _tabling_position(proposal: Proposal) -> Q:
 
 def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.date) -> None:
     positions = Position.objects.filter(proposal=proposal)
-    if proposal.tabled_on is not None and proposal.tabled_by_id is not None:
+    if proposal.tabled_on is not None:
         positions = positions.exclude(_tabling_position(proposal))
     earliest = positions.aggregate(earliest=Min("stated_on"))["earliest"]
     if earliest is not None and earliest < tabled_on:
@@ -73,9 +74,37 @@ def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.da
         )
 
 
-def _check_required_parties(*, negotiation: Negotiation, parties: Iterable[Party]) -> None:
+def _check_required_parties(
+    *, negotiation: Negotiation, parties: Iterable[Party], field: str = "required_parties"
+) -> None:
     for party in parties:
-        ensure_participant(negotiation=negotiation, party=party, field="required_parties")
+        ensure_participant(negotiation=negotiation, party=party, field=field)
+
+
+def _check_tabling(
+    *, negotiation: Negotiation, tabling_parties: list[Party], mediators: list[Party]
+) -> None:
+    if len({party.pk for party in tabling_parties}) != len(tabling_parties):
+        raise ValidationError({"tabling_parties": "Name each tabling party once."})
+    _check_required_parties(
+        negotiation=negotiation, parties=tabling_parties, field="tabling_parties"
+    )
+    _check_required_parties(negotiation=negotiation, parties=mediators, field="mediators")
+
+
+def _set_tabling(proposal: Proposal, tabling_parties: list[Party]) -> list[Party]:
+    """Make `tabling_parties` the proposal's, in that order; the parties that were not
+    tabling it before are returned."""
+    current = list(Tabling.objects.filter(proposal=proposal).values_list("party_id", flat=True))
+    if current == [party.pk for party in tabling_parties]:
+        return []
+    before = set(current)
+    Tabling.objects.filter(proposal=proposal).delete()
+    Tabling.objects.bulk_create(
+        Tabling(proposal=proposal, party=party, ordinal=i)
+        for i, party in enumerate(tabling_parties, start=1)
+    )
+    return [party for party in tabling_parties if party.pk not in before]
 
 
 @transaction.atomic
@@ -85,7 +114,8 @@ def proposal_create(
     title: str,
     kind: str,
     round: Round | None = None,  # noqa: A002
-    tabled_by: Party | None = None,
+    tabling_parties: Iterable[Party] = (),
+    mediators: Iterable[Party] = (),
     tabled_on: datetime.date | None = None,
     summary: str = "",
     text: str = "",
@@ -95,12 +125,14 @@ def proposal_create(
     speaker: Person | None = None,
     quote: str = "",
 ) -> Proposal:
-    """Table a proposal. The tabling party's `proposes` position is recorded with it,
-    dated the day it was tabled (or the round's first day)."""
+    """Table a proposal. Each tabling party's `proposes` position is recorded with it,
+    dated the day it was tabled (or the round's first day). Without tabling parties it is
+    a mediators' text (`mediators` names them)."""
     required_parties = list(required_parties)
+    tabling_parties, mediators = list(tabling_parties), list(mediators)
     sources = list(sources)
     _check_round(negotiation=negotiation, round_=round)
-    ensure_participant(negotiation=negotiation, party=tabled_by, field="tabled_by")
+    _check_tabling(negotiation=negotiation, tabling_parties=tabling_parties, mediators=mediators)
     _check_required_parties(negotiation=negotiation, parties=required_parties)
     if tabled_on is None and round is not None:
         tabled_on = round.starts_on
@@ -108,7 +140,6 @@ def proposal_create(
         Proposal(
             negotiation=negotiation,
             round=round,
-            tabled_by=tabled_by,
             title=title,
             kind=kind,
             summary=summary,
@@ -118,16 +149,19 @@ def proposal_create(
         )
     )
     proposal.required_parties.set(required_parties)
+    proposal.mediators.set(mediators)
     proposal.sources.set(sources)
-    if tabled_by is not None:
+    _set_tabling(proposal, tabling_parties)
+    for party in tabling_parties:
         position_record(
             proposal=proposal,
-            party=tabled_by,
+            party=party,
             stance=Stance.PROPOSES,
             stated_on=tabled_on or timezone.localdate(),
             round=round,
-            speaker=speaker,
-            quote=quote,
+            # The words it was tabled with are the first sponsor's.
+            speaker=speaker if party == tabling_parties[0] else None,
+            quote=quote if party == tabling_parties[0] else "",
             source=sources[0] if sources else None,
         )
     mark_stale(proposal_ids=[proposal.pk])
@@ -141,19 +175,26 @@ def proposal_update(
     expected_version: int | None = None,
     required_parties: Iterable[Party] | None = None,
     sources: Iterable[Source] | None = None,
+    tabling_parties: Iterable[Party] | None = None,
+    mediators: Iterable[Party] | None = None,
     **changes: Any,
 ) -> Proposal:
+    """Change a proposal. A party newly among its tabling parties gets the `proposes`
+    position proposal_create records for each of them."""
     if "negotiation" in changes and changes["negotiation"] != proposal.negotiation:
         raise ValidationError({"negotiation": "A proposal cannot move to another negotiation."})
     _check_round(negotiation=proposal.negotiation, round_=changes.get("round", proposal.round))
-    if "tabled_by" in changes:
-        ensure_participant(
-            negotiation=proposal.negotiation, party=changes["tabled_by"], field="tabled_by"
-        )
+    tabling_parties = None if tabling_parties is None else list(tabling_parties)
+    mediators = None if mediators is None else list(mediators)
+    _check_tabling(
+        negotiation=proposal.negotiation,
+        tabling_parties=tabling_parties or [],
+        mediators=mediators or [],
+    )
     moved_tabling = Position.objects.none()
     if changes.get("tabled_on") is not None and changes["tabled_on"] != proposal.tabled_on:
         _check_tabled_before_positions(proposal=proposal, tabled_on=changes["tabled_on"])
-        if proposal.tabled_on is not None and proposal.tabled_by_id is not None:
+        if proposal.tabled_on is not None:
             moved_tabling = Position.objects.filter(
                 Q(proposal=proposal) & _tabling_position(proposal)
             )
@@ -171,6 +212,22 @@ def proposal_update(
         proposal.required_parties.set(required_parties)
     if sources is not None:
         proposal.sources.set(list(sources))
+    if mediators is not None:
+        proposal.mediators.set(mediators)
+    if tabling_parties is not None:
+        tabled_on = proposal.tabled_on or timezone.localdate()
+        for party in _set_tabling(proposal, tabling_parties):
+            proposed = Position.objects.filter(
+                proposal=proposal, party=party, stance=Stance.PROPOSES, term__isnull=True
+            )
+            if tabled_on <= timezone.localdate() and not proposed.exists():
+                position_record(
+                    proposal=proposal,
+                    party=party,
+                    stance=Stance.PROPOSES,
+                    stated_on=tabled_on,
+                    round=proposal.round,
+                )
     mark_stale(proposal_ids=[proposal.pk])
     return proposal
 

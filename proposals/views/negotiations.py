@@ -33,6 +33,7 @@ from proposals.models import (
     Status,
     StatusChange,
     Term,
+    tablings_prefetch,
 )
 from proposals.page_data import ledger, positions_by_party
 from proposals.selectors import stance_matrix, statuses_as_of
@@ -95,7 +96,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
             Prefetch(
                 "proposals",
-                queryset=Proposal.objects.select_related("tabled_by").order_by("tabled_on", "id"),
+                queryset=Proposal.objects.order_by("tabled_on", "id"),
                 to_attr="proposal_list",
             ),
         ).order_by("-started_on", "title")
@@ -159,7 +160,9 @@ def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     participants = [(label, by_role[value]) for value, label in Role.choices if by_role[value]]
 
     proposals = list(
-        negotiation.proposals.select_related("tabled_by", "round").order_by("tabled_on", "id")
+        negotiation.proposals.select_related("round")
+        .prefetch_related(tablings_prefetch())
+        .order_by("tabled_on", "id")
     )
     rounds = list(negotiation.rounds.prefetch_related("hosts").order_by("starts_on", "number"))
     tabled_in: dict[int, list[Proposal]] = defaultdict(list)
@@ -241,8 +244,10 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         Proposal.objects.filter(
             Q(round=round_) | Exists(Position.objects.filter(proposal=OuterRef("pk"), round=round_))
         )
-        .select_related("tabled_by", "round")
-        .prefetch_related(Prefetch("terms", queryset=terms, to_attr="term_list"))
+        .select_related("round")
+        .prefetch_related(
+            tablings_prefetch(), Prefetch("terms", queryset=terms, to_attr="term_list")
+        )
         .order_by("tabled_on", "id")
     )
     statements = list(
@@ -308,7 +313,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                     e["proposal"].pk,
                     e["proposal"].title,
                     e["proposal"].kind,
-                    e["proposal"].tabled_by.display_name if e["proposal"].tabled_by else "",
+                    e["proposal"].tabling_names(),
                     e["tabled_here"],
                     e["status"],
                     e["reason"],

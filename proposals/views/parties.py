@@ -45,7 +45,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return csv_response(
             f"{party.slug}-positions.csv",
             ["stated_on", "negotiation", "proposal_id", "proposal", "term", "stance"]
-            + ["conditions", "quote", "speaker", "source", "source_url"],
+            + ["conditions", "reservations", "quote", "speaker", "source", "source_url"],
             (
                 [
                     p.stated_on,
@@ -55,6 +55,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     (p.term.label or p.term.ordinal) if p.term else "",
                     p.stance,
                     p.conditions,
+                    p.reservations,
                     p.quote,
                     p.speaker.name if p.speaker else "",
                     str(p.source) if p.source else "",
@@ -75,7 +76,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-round__starts_on")
     )
     tabled = list(
-        Proposal.objects.filter(tabled_by=party)
+        Proposal.objects.filter(tabling_parties=party)
         .select_related("negotiation")
         .order_by("-tabled_on", "-id")
     )

@@ -17,9 +17,11 @@ from proposals.models import (
     Proposal,
     ProposalLink,
     RatificationStep,
+    Stance,
     StatusChange,
     Term,
     consent_party_ids,
+    tablings_prefetch,
 )
 from proposals.page_data import (
     align_terms,
@@ -30,6 +32,7 @@ from proposals.page_data import (
     ledger,
     positions_by_party,
 )
+from proposals.selectors import standing_reservations
 from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_of
 
@@ -68,8 +71,22 @@ def _consent_parties(proposal: Proposal) -> list[Any]:
     return sorted((parties[pk] for pk in consent), key=lambda party: party.name)
 
 
+def _tabling(proposal: Proposal, positions_by_id: dict[int, Position]) -> list[dict[str, Any]]:
+    """Each tabling party in order, with the day it withdrew (its latest stance on the
+    whole proposal, from the stored basis) if it did."""
+    basis = {entry["party_id"]: entry for entry in proposal.status_basis or []}
+    result = []
+    for party in proposal.tabling_party_list():
+        position = positions_by_id.get(basis.get(party.pk, {}).get("position_id") or 0)
+        withdrew_on = None
+        if position is not None and position.stance == Stance.WITHDRAWS:
+            withdrew_on = position.stated_on
+        result.append({"party": party, "withdrew_on": withdrew_on})
+    return result
+
+
 def _proposal_queryset() -> Any:
-    return Proposal.objects.select_related("negotiation", "round", "tabled_by").prefetch_related(
+    return Proposal.objects.select_related("negotiation", "round").prefetch_related(
         "required_parties",
         "sources",
         Prefetch(
@@ -86,7 +103,9 @@ HISTORY_PER_PARTY = 25
 
 
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(_proposal_queryset(), pk=pk)
+    proposal = get_object_or_404(
+        _proposal_queryset().prefetch_related(tablings_prefetch(), "mediators"), pk=pk
+    )
     terms = list(_terms().filter(proposal=proposal).order_by("ordinal"))
     positions = list(_positions().filter(proposal=proposal).order_by("stated_on", "id"))
     if wants_csv(request):
@@ -109,6 +128,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         positions_by_id={p.pk: p for p in positions},
     )
     current_ids = {c.position.pk for party in current for c in party.current}
+    reservations = standing_reservations(
+        [proposal.status_basis or [], *(term.status_basis or [] for term in terms)]
+    )
+    positions_by_id = {p.pk: p for p in positions}
+    names = {p.party_id: p.party for p in positions}
+    for reservation in reservations:
+        reservation["party_name"] = names[reservation["party"]].display_name
     events = [e for term in terms for e in term.implementation_events.all()]
     for term in terms:
         term.ledger = ledger(term.implementation_events.all())
@@ -135,6 +161,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consent_rows": rows,
             "current_positions": current,
             "current_ids": current_ids,
+            "reservations": reservations,
+            "tabling": _tabling(proposal, positions_by_id),
+            "mediators": list(proposal.mediators.all()),
             "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
             "disputed_positions": disputed_positions(positions),
             "disputed_events": disputed_events(events),
@@ -258,9 +287,9 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_compare(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
     proposals = {
         p.pk: p
-        for p in Proposal.objects.filter(pk__in=[pk, other_pk]).select_related(
-            "negotiation", "tabled_by"
-        )
+        for p in Proposal.objects.filter(pk__in=[pk, other_pk])
+        .select_related("negotiation")
+        .prefetch_related(tablings_prefetch())
     }
     if pk not in proposals or other_pk not in proposals or pk == other_pk:
         raise Http404("No such pair of proposals.")
