@@ -520,9 +520,22 @@ class StatusInvariant(RuleBasedStateMachine):
     # ------------------------------------------------------------------ ratification
 
     @precondition(lambda self: self.count.get("proposal_count"))
-    @rule(p=pick, outcome=step_outcome, decided_on=maybe_day)
-    def require_ratification(self, p: int, outcome: str, decided_on: Any) -> None:
+    @rule(
+        p=pick,
+        outcome=step_outcome,
+        decided_on=day,
+        muddled=st.sampled_from([False, False, False, True]),
+        then=st.none() | step_outcome,
+        then_on=day,
+    )
+    def require_ratification(
+        self, p: int, outcome: str, decided_on: Any, muddled: bool, then: str | None, then_on: Any
+    ) -> None:
+        """A step (its date given only once decided, unless `muddled`), then perhaps its
+        decision: a machine of seven steps rarely reaches decide_ratification otherwise."""
         proposal = self._rows(Proposal, p)
+        if (outcome == "pending") != muddled:
+            decided_on = None
         self._call(
             lambda: services.ratification_step_create(
                 proposal=proposal,
@@ -532,6 +545,12 @@ class StatusInvariant(RuleBasedStateMachine):
                 decided_on=decided_on,
             )
         )
+        step = RatificationStep.objects.filter(proposal=proposal).order_by("-pk").first()
+        if then is not None and step is not None:
+            on = None if then == "pending" else then_on
+            self._call(
+                lambda: services.ratification_step_update(step=step, outcome=then, decided_on=on)
+            )
 
     @precondition(lambda self: self.count.get("step_count"))
     @rule(s=pick, outcome=step_outcome, decided_on=maybe_day)
@@ -555,14 +574,22 @@ class StatusInvariant(RuleBasedStateMachine):
         rows = list(Proposal.objects.filter(negotiation=self.negotiation).order_by("pk"))
         return [rows[i % len(rows)] for i in picks] if rows else []
 
-    @rule(number=st.none() | st.integers(0, 3), picks=st.sets(pick, max_size=3))
-    def put_on_the_agenda(self, number: int | None, picks: set[int]) -> None:
+    @rule(
+        number=st.none() | st.integers(0, 3),
+        picks=st.sets(pick, max_size=3),
+        then=st.none() | st.sets(pick, max_size=3),
+    )
+    def put_on_the_agenda(self, number: int | None, picks: set[int], then: set[int] | None) -> None:
         proposals = self._proposals_at(picks)
         self._call(
             lambda: services.agenda_item_create(
                 negotiation=self.negotiation, title="Item", number=number, proposals=proposals
             )
         )
+        item = AgendaItem.objects.filter(negotiation=self.negotiation).order_by("-pk").first()
+        if then is not None and item is not None:
+            others = self._proposals_at(then)
+            self._call(lambda: services.agenda_item_update(item=item, proposals=others))
 
     @precondition(lambda self: AgendaItem.objects.filter(negotiation=self.negotiation).exists())
     @rule(i=pick, picks=st.sets(pick, max_size=3))
