@@ -9,7 +9,7 @@ from negotiations.core.versioning import create_validated, update_validated
 from parties.models import Party, PartyKind, Person
 
 
-def clean_aliases(aliases: list[str] | None) -> list[str]:
+def _clean_aliases(aliases: list[str] | None) -> list[str]:
     """Aliases trimmed, blanks and repeats dropped, in the order given."""
     return list(dict.fromkeys(a.strip() for a in aliases or () if a and a.strip()))
 
@@ -34,7 +34,7 @@ def party_create(
         short_name=short_name,
         slug=slug,
         country_code=country_code.upper(),
-        aliases=clean_aliases(aliases),
+        aliases=_clean_aliases(aliases),
         description=description,
         ucdp_actor_id=ucdp_actor_id,
         acled_actor=acled_actor,
@@ -46,7 +46,7 @@ def party_create(
 @transaction.atomic
 def party_update(*, party: Party, expected_version: int | None = None, **changes: Any) -> Party:
     if "aliases" in changes:
-        changes["aliases"] = clean_aliases(changes["aliases"])
+        changes["aliases"] = _clean_aliases(changes["aliases"])
     if isinstance(changes.get("wikidata_id"), str):
         changes["wikidata_id"] = changes["wikidata_id"].upper()
     party = update_validated(party, changes=changes, expected_version=expected_version)
@@ -60,12 +60,12 @@ def party_update(*, party: Party, expected_version: int | None = None, **changes
 def person_create(
     *, name: str, party: Party | None = None, title: str = "", aliases: list[str] | None = None
 ) -> Person:
-    person = Person(name=name, party=party, title=title, aliases=clean_aliases(aliases))
+    person = Person(name=name, party=party, title=title, aliases=_clean_aliases(aliases))
     return create_validated(person)
 
 
 @transaction.atomic
 def person_update(*, person: Person, expected_version: int | None = None, **changes: Any) -> Person:
     if "aliases" in changes:
-        changes["aliases"] = clean_aliases(changes["aliases"])
+        changes["aliases"] = _clean_aliases(changes["aliases"])
     return update_validated(person, changes=changes, expected_version=expected_version)

@@ -76,6 +76,9 @@ CANNOT_CHANGE_A_STATUS = {
     "delegation_create",  # who sat at the table: the engine reads positions, not seats
     "delegation_update",
     "delegation_delete",
+    "delegation_member_create",  # the title and role a delegate held: shown, never read
+    "delegation_member_update",
+    "delegation_member_delete",
     "party_create",  # a new party takes part in nothing yet
     "person_create",  # speakers are shown with positions, never read by the engine
     "person_update",
