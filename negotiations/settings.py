@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalKindEnum": "proposals.models.ProposalKind",
         "SourceKindEnum": "proposals.models.SourceKind",
         "LinkKindEnum": "proposals.models.LinkKind",
+        "DatePrecisionEnum": "negotiations.core.precision.DatePrecision",
     },
 }
 

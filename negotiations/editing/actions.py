@@ -17,6 +17,7 @@ from django.urls import reverse
 from negotiations.editing.access import editor_required
 from negotiations.editing.forms_base import (
     EditForm,
+    PrecisionField,
     SourcePickMixin,
     date_field,
     model_choice_field,
@@ -49,6 +50,7 @@ class ReasonForm(EditForm):
 
 class WithdrawForm(SourcePickMixin, EditForm):
     stated_on = date_field("Withdrawn on", required=True)
+    stated_on_precision = PrecisionField()
     speaker = forms.CharField(label="Speaker", required=False, max_length=200)
     quote = forms.CharField(label="Quote", required=False, widget=text_area(2))
     note = forms.CharField(label="Note", required=False, widget=text_area(1))
@@ -130,6 +132,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 party=proposal.tabled_by,
                 stance=Stance.WITHDRAWS,
                 stated_on=data["stated_on"],
+                stated_on_precision=data["stated_on_precision"],
                 round=proposal.round,
                 speaker=person_named(batch, form, "speaker", proposal.tabled_by),
                 quote=data.get("quote") or "",
@@ -206,6 +209,7 @@ def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "party": old.party_id,
         "stance": old.stance,
         "stated_on": old.stated_on,
+        "stated_on_precision": old.stated_on_precision,
         "speaker": old.speaker.name if old.speaker else "",
         "quote": old.quote,
         "conditions": old.conditions,

@@ -4,6 +4,7 @@ import pghistory
 from django.db import models
 from django.db.models import F, Q
 
+from negotiations.core.precision import precision_field
 from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
 from parties.models import Party
@@ -27,6 +28,7 @@ class Proposal(Versioned, StatusFields):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True)
     tabled_on = models.DateField(null=True, blank=True)
+    tabled_on_precision = precision_field()
     text_status = models.CharField(
         max_length=20, choices=TextStatus.choices, default=TextStatus.REPORTED
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from negotiations.core.precision import DatePrecision, earliest_day, normalise_changes
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import Negotiation, Round
 from negotiations.services import ensure_participant
@@ -94,6 +95,7 @@ def proposal_create(
     sources: Iterable[Source] = (),
     speaker: Person | None = None,
     quote: str = "",
+    tabled_on_precision: str = DatePrecision.DAY,
 ) -> Proposal:
     """Table a proposal. The tabling party's `proposes` position is recorded with it,
     dated the day it was tabled (or the round's first day)."""
@@ -104,6 +106,9 @@ def proposal_create(
     _check_required_parties(negotiation=negotiation, parties=required_parties)
     if tabled_on is None and round is not None:
         tabled_on = round.starts_on
+        tabled_on_precision = round.starts_on_precision
+    if tabled_on is not None:
+        tabled_on = earliest_day(tabled_on, tabled_on_precision)
     proposal = create_validated(
         Proposal(
             negotiation=negotiation,
@@ -114,6 +119,7 @@ def proposal_create(
             summary=summary,
             text=text,
             tabled_on=tabled_on,
+            tabled_on_precision=tabled_on_precision,
             text_status=text_status,
         )
     )
@@ -125,6 +131,7 @@ def proposal_create(
             party=tabled_by,
             stance=Stance.PROPOSES,
             stated_on=tabled_on or timezone.localdate(),
+            stated_on_precision=tabled_on_precision if tabled_on else DatePrecision.DAY,
             round=round,
             speaker=speaker,
             quote=quote,
@@ -150,6 +157,7 @@ def proposal_update(
         ensure_participant(
             negotiation=proposal.negotiation, party=changes["tabled_by"], field="tabled_by"
         )
+    normalise_changes(changes, field="tabled_on", instance=proposal)
     moved_tabling = Position.objects.none()
     if changes.get("tabled_on") is not None and changes["tabled_on"] != proposal.tabled_on:
         _check_tabled_before_positions(proposal=proposal, tabled_on=changes["tabled_on"])
@@ -163,7 +171,10 @@ def proposal_update(
         # A correction of the tabling day, not a new statement: the audit history keeps
         # the old date.
         Position.objects.filter(pk__in=moved_ids).update(
-            stated_on=proposal.tabled_on, version=F("version") + 1, updated_at=timezone.now()
+            stated_on=proposal.tabled_on,
+            stated_on_precision=proposal.tabled_on_precision,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
     if required_parties is not None:
         required_parties = list(required_parties)
