@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.db.models.enums import TextChoices
 
@@ -35,9 +36,42 @@ PRECISION_HELP = (
 )
 
 
-def precision_field() -> models.CharField[Any, Any]:
+class PrecisionFormField(forms.TypedChoiceField):
+    """The select beside a date (admin, editor pages). Left out or blank it is the exact
+    day, so a form posted without it (an older client, a row left at its defaults) keeps
+    meaning what it meant."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["required"] = False
+        kwargs.setdefault("choices", DatePrecision.choices)
+        kwargs.setdefault("initial", DatePrecision.DAY)
+        kwargs.setdefault("label", "Date known to")
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        return super().clean(value) or DatePrecision.DAY
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return (data or DatePrecision.DAY) != (initial or DatePrecision.DAY)
+
+
+class DatePrecisionField(models.CharField):
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class,
+            choices_form_class=choices_form_class or PrecisionFormField,
+            **kwargs,
+        )
+
+
+def precision_field() -> DatePrecisionField:
     """The `<date>_precision` field every dated model carries next to its date."""
-    return models.CharField(
+    return DatePrecisionField(
         max_length=12,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,

@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from negotiations.core.precision import PrecisionFormField
 from negotiations.editing.access import editor_required
 from negotiations.editing.forms_base import (
     EditForm,
-    PrecisionField,
     SourcePickMixin,
     date_field,
     model_choice_field,
@@ -50,7 +50,7 @@ class ReasonForm(EditForm):
 
 class WithdrawForm(SourcePickMixin, EditForm):
     stated_on = date_field("Withdrawn on", required=True)
-    stated_on_precision = PrecisionField()
+    stated_on_precision = PrecisionFormField()
     speaker = forms.CharField(label="Speaker", required=False, max_length=200)
     quote = forms.CharField(label="Quote", required=False, widget=text_area(2))
     note = forms.CharField(label="Note", required=False, widget=text_area(1))

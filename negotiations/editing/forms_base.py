@@ -14,7 +14,6 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
 from negotiations.core.numbers import parse_whole
-from negotiations.core.precision import DatePrecision
 from negotiations.editing.limits import ROWS, limit_texts
 from negotiations.editing.writes import Batch
 from parties.models import Party, Person
@@ -33,23 +32,6 @@ class DateInput(forms.DateInput):
 
 def date_field(label: str, required: bool = False, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput, **kwargs)
-
-
-class PrecisionField(forms.ChoiceField):
-    """How precisely the date beside it is known; left out or blank, it is the exact day
-    (so a row that only shows the default still counts as untouched)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Date known to")
-        super().__init__(
-            choices=DatePrecision.choices, required=False, initial=DatePrecision.DAY, **kwargs
-        )
-
-    def clean(self, value: Any) -> str:
-        return super().clean(value) or DatePrecision.DAY
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        return (data or DatePrecision.DAY) != (initial or DatePrecision.DAY)
 
 
 def text_area(rows: int = 3) -> forms.Textarea:

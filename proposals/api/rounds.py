@@ -11,6 +11,7 @@ from rest_framework import serializers
 from negotiations.api.conditional import latest
 from negotiations.api.params import AsOfParameter, output_fields
 from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.core.precision import DatePrecision
 from negotiations.resources import rounds
 from negotiations.resources.negotiations import SUMMARY_EXAMPLE
 from proposals.api.statuses import statuses_fingerprint
@@ -23,6 +24,7 @@ class RoundProposalSerializer(serializers.Serializer):
     kind = serializers.CharField()
     tabled_by = serializers.IntegerField(allow_null=True)
     tabled_on = serializers.DateField(allow_null=True)
+    tabled_on_precision = serializers.ChoiceField(DatePrecision.choices)
     status = serializers.CharField()
     status_reason = serializers.CharField()
     status_stale = serializers.BooleanField(
@@ -79,6 +81,7 @@ ROUND_DETAIL = tuple(output_fields(RoundDetailSerializer))
                 "kind": "exchange",
                 "tabled_by": 2,
                 "tabled_on": "2025-06-02",
+                "tabled_on_precision": "day",
                 "status": "agreed",
                 "status_reason": "accepted by Russia and Ukraine",
                 "status_stale": False,

@@ -74,6 +74,17 @@ def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.da
         )
 
 
+def _only_the_precision_changes(proposal: Proposal, changes: dict[str, Any]) -> bool:
+    """The tabling day stays, known more or less precisely: its position follows."""
+    return (
+        proposal.tabled_on is not None
+        and proposal.tabled_by_id is not None
+        and changes.get("tabled_on", proposal.tabled_on) == proposal.tabled_on
+        and changes.get("tabled_on_precision", proposal.tabled_on_precision)
+        != proposal.tabled_on_precision
+    )
+
+
 def _check_required_parties(*, negotiation: Negotiation, parties: Iterable[Party]) -> None:
     for party in parties:
         ensure_participant(negotiation=negotiation, party=party, field="required_parties")
@@ -165,6 +176,8 @@ def proposal_update(
             moved_tabling = Position.objects.filter(
                 Q(proposal=proposal) & _tabling_position(proposal)
             )
+    elif _only_the_precision_changes(proposal, changes):
+        moved_tabling = Position.objects.filter(Q(proposal=proposal) & _tabling_position(proposal))
     moved_ids = list(moved_tabling.values_list("pk", flat=True))
     proposal = update_validated(proposal, changes=changes, expected_version=expected_version)
     if moved_ids:
