@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
 from negotiations import services as negotiation_services
-from negotiations.core.precision import DatePrecision, earliest_day, machine_day, shown_day
+from negotiations.core.precision import (
+    DatePrecision,
+    earliest_day,
+    latest_day,
+    machine_day,
+    shown_day,
+)
 from negotiations.models import Round
 from proposals import services
 from proposals.models import ImplementationEvent, Position, Proposal, Status
@@ -38,6 +44,20 @@ JULY_19 = datetime.date(2025, 7, 19)
 )
 def test_the_stored_day_is_the_earliest_possible_one(precision, stored):
     assert earliest_day(JULY_19, precision) == stored
+
+
+@pytest.mark.parametrize(
+    ("stored", "precision", "last"),
+    [
+        (datetime.date(2024, 2, 1), "month", datetime.date(2024, 2, 29)),
+        (datetime.date(2025, 12, 1), "month", datetime.date(2025, 12, 31)),
+        (datetime.date(2025, 1, 1), "year", datetime.date(2025, 12, 31)),
+        (JULY_19, "on_or_before", JULY_19),
+        (JULY_19, "day", JULY_19),
+    ],
+)
+def test_the_last_possible_day_closes_the_month_or_year(stored, precision, last):
+    assert latest_day(stored, precision) == last
 
 
 @pytest.mark.parametrize(
@@ -182,6 +202,34 @@ def test_the_proposal_page_shows_the_month_not_an_invented_day(client, negotiati
     assert '<time datetime="2025-07">July 2025</time>' in page
     assert "on or before 20 August 2025" in page
     assert "1 July 2025" not in page
+
+
+def test_a_round_known_by_month_shows_its_outcome_at_the_end_of_the_month(
+    client, negotiation, parties
+):
+    round_ = negotiation_services.round_create(
+        negotiation=negotiation, number=1, starts_on=JULY_19, starts_on_precision="month"
+    )
+    proposal = services.proposal_create(
+        negotiation=negotiation,
+        title="Exchange of prisoners",
+        kind="exchange",
+        round=round_,
+        tabled_by=parties["ua"],
+    )
+    assert (proposal.tabled_on, proposal.tabled_on_precision) == (
+        datetime.date(2025, 7, 1),
+        "month",
+    )
+    services.position_record(
+        proposal=proposal, party=parties["ru"], stance="accepts", stated_on=JULY_19, round=round_
+    )
+    refresh_proposals(proposal_ids=[proposal.pk])
+    page = client.get(f"/negotiations/{negotiation.slug}/rounds/1/").content.decode()
+    assert '<time datetime="2025-07">July 2025</time>' in page
+    assert "end of the round (31 July 2025)" in page
+    assert "July 2025" in client.get(f"/negotiations/{negotiation.slug}/").content.decode()
+    assert "July 2025" in client.get("/parties/ua/").content.decode()  # tabled it
 
 
 # --- the API --------------------------------------------------------------------------

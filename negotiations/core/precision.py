@@ -88,6 +88,17 @@ def earliest_day(day: datetime.date, precision: str) -> datetime.date:
     return day
 
 
+def latest_day(day: datetime.date, precision: str) -> datetime.date:
+    """The last day a stored date known to `precision` can stand for: the end of its month
+    or year (for a round known only by month, the day its outcome is read at)."""
+    if precision == DatePrecision.MONTH:
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return following - datetime.timedelta(days=1)
+    if precision == DatePrecision.YEAR:
+        return day.replace(month=12, day=31)
+    return day
+
+
 def normalise_changes(changes: dict[str, Any], *, field: str, instance: Any = None) -> None:
     """Store `changes[field]` as the earliest day its precision allows. When only the
     precision changes, the instance's date is normalised and written with it."""
