@@ -280,26 +280,29 @@ def test_a_precision_changes_by_patch_with_if_match(editor, proposal):
     )
 
 
-@pytest.mark.parametrize(
-    ("url", "body"),
-    [
-        ("/api/v1/positions/", {"stance": "accepts", "stated_on": "2025-07-19"}),
-        ("/api/v1/rounds/", {"number": 4, "starts_on": "2025-07-19"}),
-    ],
-)
-def test_an_unknown_precision_is_a_400_naming_the_field(editor, proposal, parties, url, body):
-    field = next(name for name in body if name.endswith("_on")) + "_precision"
-    payload = {
-        **body,
-        "proposal": proposal.pk,
-        "party": parties["ru"].pk,
-        "negotiation": proposal.negotiation_id,
-        field: "week",
+@pytest.mark.parametrize("resource", ["positions", "implementation-events", "rounds", "proposals"])
+def test_an_unknown_precision_is_a_400_naming_the_field(editor, proposal, parties, resource):
+    term = services.term_create(proposal=proposal, ordinal=1, text="1,000 for 1,000")
+    negotiation = proposal.negotiation_id
+    bodies = {
+        "positions": {"proposal": proposal.pk, "party": parties["ru"].pk, "stance": "accepts"},
+        "implementation-events": {"term": term.pk},
+        "rounds": {"negotiation": negotiation, "number": 4},
+        "proposals": {"negotiation": negotiation, "title": "Memorandum", "kind": "memorandum"},
     }
-    response = editor.post(url, payload, format="json")
-    assert response.status_code == 400
-    assert field in response.content.decode()
-    assert not Position.objects.filter(party=parties["ru"]).exists()
+    date_field = {
+        "positions": "stated_on",
+        "implementation-events": "happened_on",
+        "rounds": "starts_on",
+        "proposals": "tabled_on",
+    }[resource]
+    payload = {**bodies[resource], date_field: "2025-07-19", f"{date_field}_precision": "week"}
+    response = editor.post(f"/api/v1/{resource}/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [f"{date_field}_precision"], response.json()
+    assert Position.objects.count() == 1  # the tabling position only
+    assert not ImplementationEvent.objects.exists()
+    assert Proposal.objects.count() == 1 and not Round.objects.exists()
 
 
 # --- the editor pages ------------------------------------------------------------------
