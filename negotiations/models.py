@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from negotiations.core.precision import precision_field
 from negotiations.core.slugs import unique_slug
 from negotiations.core.versioning import Versioned
 from parties.models import Party, Person
@@ -161,6 +162,7 @@ class Round(Versioned, StatusSummary):
     venue_city = models.CharField(max_length=120, blank=True)
     venue_country = models.CharField(max_length=120, blank=True)
     starts_on = models.DateField()
+    starts_on_precision = precision_field()
     ends_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=RoundStatus.choices, default=RoundStatus.HELD)
     hosts = models.ManyToManyField(Party, blank=True, related_name="hosted_rounds")

@@ -8,6 +8,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from negotiations.core.precision import DatePrecision, earliest_day, normalise_changes
 from negotiations.core.signals import statuses_affected
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import (
@@ -113,6 +114,7 @@ def round_create(
     summary: str = "",
     hosts: Iterable[Party] = (),
     sources: Iterable[Any] = (),
+    starts_on_precision: str = DatePrecision.DAY,
 ) -> Round:
     round_ = create_validated(
         Round(
@@ -121,7 +123,8 @@ def round_create(
             title=title,
             venue_city=venue_city,
             venue_country=venue_country,
-            starts_on=starts_on,
+            starts_on=earliest_day(starts_on, starts_on_precision) if starts_on else starts_on,
+            starts_on_precision=starts_on_precision,
             ends_on=ends_on,
             status=status,
             summary=summary,
@@ -143,6 +146,7 @@ def round_update(
     sources: Iterable[Any] | None = None,
     **changes: Any,
 ) -> Round:
+    normalise_changes(changes, field="starts_on", instance=round)
     round_ = update_validated(round, changes=changes, expected_version=expected_version)
     if hosts is not None:
         round_.hosts.set(list(hosts))

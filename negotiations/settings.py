@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "proposals.models.SourceKind",
         "LinkKindEnum": "proposals.models.LinkKind",
         "AgendaItemStatusEnum": "proposals.engine.agenda.ITEM_STATUSES",
+        "DatePrecisionEnum": "negotiations.core.precision.DatePrecision",
     },
 }
 

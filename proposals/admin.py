@@ -97,6 +97,7 @@ class NewPositionInline(ServiceInline):
         "party",
         "stance",
         "stated_on",
+        "stated_on_precision",
         "round",
         "speaker",
         "quote",
@@ -195,6 +196,7 @@ class ProposalAdmin(ServiceAdmin):
                     "tabling",
                     "mediators",
                     "tabled_on",
+                    "tabled_on_precision",
                     "required_parties",
                     "summary",
                     "text",
@@ -245,7 +247,8 @@ class TermPositionInline(NewPositionInline):
 class ImplementationEventInline(ServiceInline):
     model = ImplementationEvent
     fk_name = "term"
-    fields = ["happened_on", "by_party", "quantity", "completes", "note", "source"]
+    fields = ["happened_on", "happened_on_precision", "by_party", "quantity", "completes"]
+    fields += ["note", "source"]
     autocomplete_fields = ["by_party", "source"]
     verbose_name_plural = "implementation (the exchange ledger)"
     extra = 0

@@ -281,11 +281,13 @@ def _results_csv(
         rows.append(
             ["proposal", p.pk, p.negotiation.title, p.title, "", "", "", p.status]
             + [p.summary, p.tabled_on, url("proposal", p.pk)]
+            + [p.tabled_on_precision if p.tabled_on else ""]
         )
     for t in terms:
         rows.append(
             ["term", t.pk, t.proposal.negotiation.title, t.proposal.title, t.label or t.ordinal]
             + ["", "", t.status, t.text, "", url("term", t.pk)]
+            + [""]
         )
     for pos in positions:
         rows.append(
@@ -293,7 +295,9 @@ def _results_csv(
             + [pos.term.label or pos.term.ordinal if pos.term else "", pos.party.display_name]
             + [pos.stance, pos.proposal.status, pos.quote, pos.stated_on]
             + [url("proposal", pos.proposal_id) + f"#position-{pos.pk}"]
+            + [pos.stated_on_precision]
         )
     header = ["type", "id", "negotiation", "proposal", "term", "party", "stance", "status"]
     header += ["text", "date", "url"]
+    header += ["date_precision"]
     return csv_response("parley-search.csv", header, rows)

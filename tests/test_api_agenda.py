@@ -32,7 +32,11 @@ def committed(django_capture_on_commit_callbacks):
 
 def _tabled(negotiation, parties, title: str, by: str, on=DAY) -> Proposal:
     proposal = proposal_create(
-        negotiation=negotiation, title=title, kind="exchange", tabling_parties=[parties[by]], tabled_on=on
+        negotiation=negotiation,
+        title=title,
+        kind="exchange",
+        tabling_parties=[parties[by]],
+        tabled_on=on,
     )
     term_create(proposal=proposal, text=title)
     return proposal

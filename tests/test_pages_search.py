@@ -65,7 +65,9 @@ def test_search_results_export_as_csv(analyst_client, demo):
     client = analyst_client
     response = client.get("/search/", {"q": "ceasefire", "format": "csv"})
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "type,id,negotiation,proposal,term,party,stance,status,text,date,url"
+    assert lines[0] == (
+        "type,id,negotiation,proposal,term,party,stance,status,text,date,url,date_precision"
+    )
     assert lines[1].startswith("proposal,")
     assert "\ue000" not in response.content.decode()
 

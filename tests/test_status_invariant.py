@@ -101,6 +101,8 @@ COMPUTED = {
 
 day = st.sampled_from(DAYS)
 maybe_day = st.none() | day
+# Dates known to the month or the year are stored as its first day (issue 12, point 8).
+precision = st.sampled_from(["day", "day", "month", "year", "on_or_before"])
 pick = st.integers(0, 7)  # an index into the current rows of a kind, modulo their number
 # Parties 0-2 are principals (2 an observer unless three), 3 the mediator, 4 an outsider.
 party = st.sampled_from([0, 1, 0, 1, 2, 3, 4])
@@ -328,9 +330,9 @@ class StatusInvariant(RuleBasedStateMachine):
             self._call(lambda: services.proposal_update(proposal=proposal, **changes))
 
     @precondition(lambda self: self.count.get("proposal_count") and ENABLED["proposal_dates"])
-    @rule(p=pick, tabled_on=maybe_day)
-    def date_proposal(self, p: int, tabled_on: Any) -> None:
-        self._update_proposal(p, tabled_on=tabled_on)
+    @rule(p=pick, tabled_on=maybe_day, known_to=precision)
+    def date_proposal(self, p: int, tabled_on: Any, known_to: str) -> None:
+        self._update_proposal(p, tabled_on=tabled_on, tabled_on_precision=known_to)
 
     @precondition(lambda self: self.count.get("proposal_count"))
     @rule(p=pick, round_=st.none() | pick)
@@ -420,7 +422,14 @@ class StatusInvariant(RuleBasedStateMachine):
     # ------------------------------------------------------------------ positions
 
     def _position(
-        self, p: int, t: int | None, by: int, said: str, stated_on: Any, waits_for: set[int]
+        self,
+        p: int,
+        t: int | None,
+        by: int,
+        said: str,
+        stated_on: Any,
+        waits_for: set[int],
+        known_to: str = "day",
     ) -> None:
         proposal = self._rows(Proposal, p)
         terms = list(proposal.terms.order_by("pk"))
@@ -433,6 +442,7 @@ class StatusInvariant(RuleBasedStateMachine):
                 party=self.parties[by],
                 stance=said,
                 stated_on=stated_on,
+                stated_on_precision=known_to,
                 term=term,
                 conditions="if the others agree" if conditional else "",
                 reservations="on the timing" if said == Stance.ACCEPTS_WITH_RESERVATIONS else "",
@@ -448,11 +458,19 @@ class StatusInvariant(RuleBasedStateMachine):
         said=st.sampled_from([s.value for s in Stance]),
         stated_on=day,
         waits_for=st.sets(pick, max_size=2),
+        known_to=precision,
     )
     def state_position(
-        self, p: int, t: int | None, by: int, said: str, stated_on: Any, waits_for: set[int]
+        self,
+        p: int,
+        t: int | None,
+        by: int,
+        said: str,
+        stated_on: Any,
+        waits_for: set[int],
+        known_to: str,
     ) -> None:
-        self._position(p, t, by, said, stated_on, waits_for)
+        self._position(p, t, by, said, stated_on, waits_for, known_to)
 
     # Principals' stances again, so that statuses often move beyond "open".
 
@@ -489,25 +507,45 @@ class StatusInvariant(RuleBasedStateMachine):
 
     @precondition(lambda self: self.count.get("term_count"))
     @rule(
-        t=pick, happened_on=day, amount=st.sampled_from([None, 5, 50, 100]), completes=st.booleans()
+        t=pick,
+        happened_on=day,
+        amount=st.sampled_from([None, 5, 50, 100]),
+        completes=st.booleans(),
+        known_to=precision,
     )
-    def deliver(self, t: int, happened_on: Any, amount: int | None, completes: bool) -> None:
+    def deliver(
+        self, t: int, happened_on: Any, amount: int | None, completes: bool, known_to: str
+    ) -> None:
         term = self._rows(Term, t)
         self._call(
             lambda: services.implementation_event_record(
-                term=term, happened_on=happened_on, quantity=amount, completes=completes
+                term=term,
+                happened_on=happened_on,
+                happened_on_precision=known_to,
+                quantity=amount,
+                completes=completes,
             )
         )
 
     @precondition(lambda self: self.count.get("event_count") and ENABLED["event_update"])
     @rule(
-        e=pick, happened_on=day, amount=st.sampled_from([None, 5, 50, 100]), completes=st.booleans()
+        e=pick,
+        happened_on=day,
+        amount=st.sampled_from([None, 5, 50, 100]),
+        completes=st.booleans(),
+        known_to=precision,
     )
-    def edit_delivery(self, e: int, happened_on: Any, amount: int | None, completes: bool) -> None:
+    def edit_delivery(
+        self, e: int, happened_on: Any, amount: int | None, completes: bool, known_to: str
+    ) -> None:
         event = self._rows(ImplementationEvent, e)
         self._call(
             lambda: services.implementation_event_update(
-                event=event, happened_on=happened_on, quantity=amount, completes=completes
+                event=event,
+                happened_on=happened_on,
+                happened_on_precision=known_to,
+                quantity=amount,
+                completes=completes,
             )
         )
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from negotiations.core.precision import PrecisionFormField
 from negotiations.editing.access import editor_required
 from negotiations.editing.forms_base import (
     EditForm,
@@ -61,6 +62,7 @@ class WithdrawForm(SourcePickMixin, EditForm):
         "joint proposal standing.",
     )
     stated_on = date_field("Withdrawn on", required=True)
+    stated_on_precision = PrecisionFormField()
     speaker = forms.CharField(label="Speaker", required=False, max_length=200)
     quote = forms.CharField(label="Quote", required=False, widget=text_area(2))
     note = forms.CharField(label="Note", required=False, widget=text_area(1))
@@ -151,6 +153,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 party=party,
                 stance=Stance.WITHDRAWS,
                 stated_on=data["stated_on"],
+                stated_on_precision=data["stated_on_precision"],
                 round=proposal.round,
                 speaker=person_named(batch, form, "speaker", party),
                 quote=data.get("quote") or "",
@@ -229,6 +232,7 @@ def position_correct(request: HttpRequest, pk: int) -> HttpResponse:
         "party": old.party_id,
         "stance": old.stance,
         "stated_on": old.stated_on,
+        "stated_on_precision": old.stated_on_precision,
         "speaker": old.speaker.name if old.speaker else "",
         "quote": old.quote,
         "conditions": old.conditions,

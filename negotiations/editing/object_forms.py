@@ -142,8 +142,8 @@ EDITABLE: dict[str, Editable] = {
     ),
     "round": Editable(
         Round,
-        ["number", "title", "starts_on", "ends_on", "venue_city", "venue_country", "status"]
-        + ["hosts", "summary", "sources"],
+        ["number", "title", "starts_on", "starts_on_precision", "ends_on", "venue_city"]
+        + ["venue_country", "status", "hosts", "summary", "sources"],
         negotiation_services.round_update,
         "round",
         _limit_round,
@@ -177,7 +177,8 @@ EDITABLE: dict[str, Editable] = {
     ),
     "proposal": Editable(
         Proposal,
-        ["title", "kind", "round", "tabled_on", "text_status", "required_parties", "mediators"]
+        ["title", "kind", "round", "tabled_on", "tabled_on_precision", "text_status"]
+        + ["required_parties", "mediators"]
         + ["summary", "text", "sources"],
         proposal_services.proposal_update,
         "proposal",
@@ -201,7 +202,8 @@ EDITABLE: dict[str, Editable] = {
     ),
     "event": Editable(
         ImplementationEvent,
-        ["happened_on", "by_party", "quantity", "completes", "note", "source"],
+        ["happened_on", "happened_on_precision", "by_party", "quantity", "completes", "note"]
+        + ["source"],
         proposal_services.implementation_event_update,
         "event",
         _limit_event,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from negotiations.core.precision import PrecisionFormField
 from negotiations.editing.forms_base import (
     EditForm,
     SourcePickMixin,
@@ -103,6 +104,7 @@ class ProposalForm(SourcePickMixin, NegotiationForm):
         help_text="Untick for a proposal made elsewhere (e.g. in a speech) that day.",
     )
     tabled_on = date_field("Tabled on")
+    tabled_on_precision = PrecisionFormField()
     required_parties = forms.ModelMultipleChoiceField(
         Party.objects.none(),
         required=False,
@@ -146,6 +148,7 @@ class PositionFields(NegotiationForm):
     party = forms.ModelChoiceField(Party.objects.none(), label="Party")
     stance = forms.ChoiceField(label="Stance", choices=[("", "— stance —"), *Stance.choices])
     stated_on = date_field("Stated on", required=True)
+    stated_on_precision = PrecisionFormField()
     speaker = forms.CharField(label="Speaker", required=False, max_length=200)
     quote = forms.CharField(label="Quote", required=False, widget=text_area(2))
     conditions = forms.CharField(
@@ -218,6 +221,7 @@ class DeliveryForm(NegotiationForm):
 
     term = TermChoiceField(Term.objects.none(), label="Term delivered on")
     happened_on = date_field("Happened on", required=True)
+    happened_on_precision = PrecisionFormField()
     by_party = forms.ModelChoiceField(
         Party.objects.none(), required=False, label="Delivered by", empty_label="both / unknown"
     )

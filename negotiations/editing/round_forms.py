@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Max
 
 from negotiations import services as negotiation_services
+from negotiations.core.precision import PrecisionFormField
 from negotiations.editing.forms_base import (
     EditForm,
     date_field,
@@ -43,6 +44,7 @@ class RoundStartForm(EditForm):
     number = forms.IntegerField(label="Round number", min_value=1)
     title = forms.CharField(label="Round title", required=False, max_length=300)
     starts_on = date_field("Starts on", required=True)
+    starts_on_precision = PrecisionFormField()
     ends_on = date_field("Ends on")
     venue_city = forms.CharField(label="City", required=False, max_length=120)
     venue_country = forms.CharField(label="Country", required=False, max_length=120)
@@ -93,6 +95,7 @@ class RoundStartForm(EditForm):
             number=data["number"],
             title=data.get("title") or "",
             starts_on=data["starts_on"],
+            starts_on_precision=data["starts_on_precision"],
             ends_on=data.get("ends_on"),
             venue_city=data.get("venue_city") or "",
             venue_country=data.get("venue_country") or "",

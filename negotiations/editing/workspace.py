@@ -185,6 +185,9 @@ def save_proposal(round_: Round, forms: WorkspaceForms) -> Proposal | None:
             tabling_parties=[*([tabled_by] if tabled_by else []), *co_sponsors],
             mediators=data.get("mediators") or [],
             tabled_on=data.get("tabled_on") or round_.starts_on,
+            tabled_on_precision=data["tabled_on_precision"]
+            if data.get("tabled_on")
+            else round_.starts_on_precision,
             summary=data.get("summary") or "",
             text=data.get("text") or "",
             text_status=data["text_status"],
@@ -248,6 +251,7 @@ def record_position(
         party=party,
         stance=data["stance"],
         stated_on=data["stated_on"],
+        stated_on_precision=data["stated_on_precision"],
         term=term,
         round=round_,
         speaker=person_named(batch, row, "speaker", party),
@@ -325,6 +329,7 @@ def save_deliveries(round_: Round, forms: WorkspaceForms) -> int | None:
                 proposal_services.implementation_event_record,
                 term=data["term"],
                 happened_on=data["happened_on"],
+                happened_on_precision=data["happened_on_precision"],
                 by_party=data.get("by_party"),
                 quantity=data.get("quantity"),
                 completes=bool(data.get("completes")),

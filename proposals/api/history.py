@@ -17,6 +17,7 @@ from negotiations.api.conditional import latest, make_etag, not_modified, set_va
 from negotiations.api.params import aggregate_of, output_fields
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.api.viewsets import ResourceViewSet
+from negotiations.core.precision import DatePrecision
 from proposals.api.sources import SourceBriefSerializer
 from proposals.models import (
     ImplementationEvent,
@@ -78,6 +79,13 @@ class HistoryEventSerializer(serializers.Serializer):
         allow_null=True, help_text="edited (changed): field -> [before, after]."
     )
     user = serializers.CharField(allow_null=True, help_text="edited: who saved it, when known.")
+    date_precision = serializers.ChoiceField(
+        DatePrecision.choices,
+        allow_null=True,
+        help_text="position, implementation: how precisely the date is known (day, month, "
+        "year, on_or_before); the date is the earliest possible day, or for on_or_before the "
+        "latest day by which it happened.",
+    )
     source = SourceRefSerializer(allow_null=True)  # type: ignore[assignment]  # like Field.source
 
 
@@ -132,6 +140,7 @@ EXAMPLE = {
             **BLANK,
             "type": "position",
             "date": "2025-06-02",
+            "date_precision": "day",
             "party": 2,
             "stance": "rejects",
             "quote": "",

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from negotiations.api.conditional import latest
 from negotiations.api.params import AsOfParameter, output_fields
 from negotiations.api.schema import AS_OF, resource_docs
+from negotiations.core.precision import DatePrecision
 from negotiations.resources import rounds
 from negotiations.resources.negotiations import SUMMARY_EXAMPLE
 from proposals.api.statuses import statuses_fingerprint
@@ -31,6 +32,7 @@ class RoundProposalSerializer(serializers.Serializer):
         allow_null=True, help_text="Deprecated: the first of tabling_parties, or null."
     )
     tabled_on = serializers.DateField(allow_null=True)
+    tabled_on_precision = serializers.ChoiceField(DatePrecision.choices)
     status = serializers.CharField()
     status_reason = serializers.CharField()
     status_stale = serializers.BooleanField(
@@ -89,6 +91,7 @@ ROUND_DETAIL = tuple(output_fields(RoundDetailSerializer))
                 "tabling_parties": [2],
                 "tabled_by": 2,
                 "tabled_on": "2025-06-02",
+                "tabled_on_precision": "day",
                 "status": "agreed",
                 "status_reason": "accepted by Russia and Ukraine",
                 "status_stale": False,

@@ -4,6 +4,7 @@ import pghistory
 from django.db import models
 from django.db.models import Q
 
+from negotiations.core.precision import precision_field
 from negotiations.core.versioning import Versioned
 from parties.models import Party
 
@@ -17,6 +18,7 @@ class ImplementationEvent(Versioned):
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="implementation_events")
     happened_on = models.DateField()
+    happened_on_precision = precision_field()
     by_party = models.ForeignKey(
         Party, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
     )

@@ -4,6 +4,7 @@ import pghistory
 from django.db import models
 from django.db.models import Q
 
+from negotiations.core.precision import precision_field
 from negotiations.core.versioning import Versioned
 from negotiations.models import Round
 from parties.models import Party, Person
@@ -26,6 +27,7 @@ class Position(Versioned):
     )
     stance = models.CharField(max_length=30, choices=Stance.choices)
     stated_on = models.DateField()
+    stated_on_precision = precision_field()
     round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="positions"
     )

@@ -7,6 +7,7 @@ import pghistory
 from django.db import models
 from django.db.models import F, Prefetch, Q
 
+from negotiations.core.precision import precision_field
 from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
 from parties.models import Party
@@ -40,6 +41,7 @@ class Proposal(Versioned, StatusFields):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True)
     tabled_on = models.DateField(null=True, blank=True)
+    tabled_on_precision = precision_field()
     text_status = models.CharField(
         max_length=20, choices=TextStatus.choices, default=TextStatus.REPORTED
     )

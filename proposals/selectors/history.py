@@ -59,11 +59,13 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
         "conditions",
         "reservations",
         "source_id",
+        "stated_on_precision",
     ):
         events.append(
             {
                 "type": "position",
                 "date": p["stated_on"],
+                "date_precision": p["stated_on_precision"],
                 "term": p["term_id"],
                 "party": p["party_id"],
                 "stance": p["stance"],
@@ -76,12 +78,21 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
         )
 
     for e in ImplementationEvent.objects.filter(term__proposal_id=proposal_id).values(
-        "id", "term_id", "happened_on", "by_party_id", "quantity", "completes", "note", "source_id"
+        "id",
+        "term_id",
+        "happened_on",
+        "by_party_id",
+        "quantity",
+        "completes",
+        "note",
+        "source_id",
+        "happened_on_precision",
     ):
         events.append(
             {
                 "type": "implementation",
                 "date": e["happened_on"],
+                "date_precision": e["happened_on_precision"],
                 "term": e["term_id"],
                 "party": e["by_party_id"],
                 "quantity": e["quantity"],

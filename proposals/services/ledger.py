@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from negotiations.core.precision import DatePrecision, earliest_day, normalise_changes
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.services import ensure_participant
 from parties.models import Party
@@ -40,14 +41,18 @@ def implementation_event_record(
     completes: bool = False,
     note: str = "",
     source: Source | None = None,
+    happened_on_precision: str = DatePrecision.DAY,
 ) -> ImplementationEvent:
     negotiation = term.proposal.negotiation
     ensure_participant(negotiation=negotiation, party=by_party, field="by_party")
+    if happened_on:
+        happened_on = earliest_day(happened_on, happened_on_precision)
     _check_happened_on(term=term, happened_on=happened_on)
     event = create_validated(
         ImplementationEvent(
             term=term,
             happened_on=happened_on,
+            happened_on_precision=happened_on_precision,
             by_party=by_party,
             quantity=quantity,
             completes=completes,
@@ -69,6 +74,7 @@ def implementation_event_update(
         ensure_participant(
             negotiation=event.term.proposal.negotiation, party=changes["by_party"], field="by_party"
         )
+    normalise_changes(changes, field="happened_on", instance=event)
     if "happened_on" in changes:
         _check_happened_on(term=event.term, happened_on=changes["happened_on"])
     event = update_validated(event, changes=changes, expected_version=expected_version)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from negotiations.core.precision import DatePrecision, earliest_day
 from negotiations.core.versioning import create_validated
 from negotiations.models import Round
 from parties.models import Party, Person
@@ -42,10 +43,13 @@ def position_record(
     conditional_on: Iterable[Term] = (),
     source: Source | None = None,
     note: str = "",
+    stated_on_precision: str = DatePrecision.DAY,
 ) -> Position:
     """Record what a party said. Positions are never edited: a later statement, or a
     correction, is a new position; the latest one counts."""
     conditional_on = list(conditional_on)
+    if stated_on:
+        stated_on = earliest_day(stated_on, stated_on_precision)
     negotiation = proposal.negotiation
     errors: dict[str, str] = {}
     if not negotiation.participations.filter(party=party).exists():
@@ -97,6 +101,7 @@ def position_record(
             party=party,
             stance=stance,
             stated_on=stated_on,
+            stated_on_precision=stated_on_precision,
             round=round,
             speaker=speaker,
             quote=quote,

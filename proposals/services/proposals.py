@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from negotiations.core.precision import DatePrecision, earliest_day, normalise_changes
 from negotiations.core.versioning import create_validated, update_validated
 from negotiations.models import Negotiation, Round
 from negotiations.services import ensure_participant
@@ -74,6 +75,16 @@ def _check_tabled_before_positions(*, proposal: Proposal, tabled_on: datetime.da
         )
 
 
+def _only_the_precision_changes(proposal: Proposal, changes: dict[str, Any]) -> bool:
+    """The tabling day stays, known more or less precisely: its positions follow."""
+    return (
+        proposal.tabled_on is not None
+        and changes.get("tabled_on", proposal.tabled_on) == proposal.tabled_on
+        and changes.get("tabled_on_precision", proposal.tabled_on_precision)
+        != proposal.tabled_on_precision
+    )
+
+
 def _check_required_parties(
     *, negotiation: Negotiation, parties: Iterable[Party], field: str = "required_parties"
 ) -> None:
@@ -124,6 +135,7 @@ def proposal_create(
     sources: Iterable[Source] = (),
     speaker: Person | None = None,
     quote: str = "",
+    tabled_on_precision: str = DatePrecision.DAY,
 ) -> Proposal:
     """Table a proposal. Each tabling party's `proposes` position is recorded with it,
     dated the day it was tabled (or the round's first day). Without tabling parties it is
@@ -136,6 +148,9 @@ def proposal_create(
     _check_required_parties(negotiation=negotiation, parties=required_parties)
     if tabled_on is None and round is not None:
         tabled_on = round.starts_on
+        tabled_on_precision = round.starts_on_precision
+    if tabled_on is not None:
+        tabled_on = earliest_day(tabled_on, tabled_on_precision)
     proposal = create_validated(
         Proposal(
             negotiation=negotiation,
@@ -145,6 +160,7 @@ def proposal_create(
             summary=summary,
             text=text,
             tabled_on=tabled_on,
+            tabled_on_precision=tabled_on_precision,
             text_status=text_status,
         )
     )
@@ -158,6 +174,7 @@ def proposal_create(
             party=party,
             stance=Stance.PROPOSES,
             stated_on=tabled_on or timezone.localdate(),
+            stated_on_precision=tabled_on_precision if tabled_on else DatePrecision.DAY,
             round=round,
             # The words it was tabled with are the first sponsor's.
             speaker=speaker if party == tabling_parties[0] else None,
@@ -191,6 +208,7 @@ def proposal_update(
         tabling_parties=tabling_parties or [],
         mediators=mediators or [],
     )
+    normalise_changes(changes, field="tabled_on", instance=proposal)
     moved_tabling = Position.objects.none()
     if changes.get("tabled_on") is not None and changes["tabled_on"] != proposal.tabled_on:
         _check_tabled_before_positions(proposal=proposal, tabled_on=changes["tabled_on"])
@@ -198,13 +216,18 @@ def proposal_update(
             moved_tabling = Position.objects.filter(
                 Q(proposal=proposal) & _tabling_position(proposal)
             )
+    elif _only_the_precision_changes(proposal, changes):
+        moved_tabling = Position.objects.filter(Q(proposal=proposal) & _tabling_position(proposal))
     moved_ids = list(moved_tabling.values_list("pk", flat=True))
     proposal = update_validated(proposal, changes=changes, expected_version=expected_version)
     if moved_ids:
         # A correction of the tabling day, not a new statement: the audit history keeps
         # the old date.
         Position.objects.filter(pk__in=moved_ids).update(
-            stated_on=proposal.tabled_on, version=F("version") + 1, updated_at=timezone.now()
+            stated_on=proposal.tabled_on,
+            stated_on_precision=proposal.tabled_on_precision,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
     if required_parties is not None:
         required_parties = list(required_parties)

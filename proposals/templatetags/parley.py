@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from negotiations.core.precision import machine_day, shown_day
 from proposals.models import AGREED_OR_BEYOND, Stance, Status
 
 register = template.Library()
@@ -125,3 +126,16 @@ def is_overdue(term: Any, today: datetime.date | None = None) -> bool:
 @register.filter
 def is_agreed(status: str) -> bool:
     return status in AGREED_OR_BEYOND
+
+
+@register.filter
+def on_day(day: datetime.date | None, precision: str | None = None) -> str:
+    """A date as precisely as it is known: "2 June 2025", "July 2025", "2025",
+    "on or before 2 June 2025"."""
+    return shown_day(day, precision)
+
+
+@register.filter
+def on_day_iso(day: datetime.date | None, precision: str | None = None) -> str:
+    """The `<time datetime>` value of the same date: "2025-06-02", "2025-07", "2025"."""
+    return machine_day(day, precision)

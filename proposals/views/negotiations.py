@@ -15,6 +15,7 @@ from django.utils import timezone
 from negotiations.core.charts import convergence_chart
 from negotiations.core.dates import NotADay, parse_as_of
 from negotiations.core.exports import csv_response, csv_url, wants_csv
+from negotiations.core.precision import latest_day
 from negotiations.models import (
     Delegation,
     DelegationMember,
@@ -261,7 +262,7 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if statements_total > STATEMENTS_SHOWN:
         statements = statements[:STATEMENTS_SHOWN]
         statements_total = Position.objects.filter(round=round_).count()
-    round_end = round_.ends_on or round_.starts_on
+    round_end = round_.ends_on or latest_day(round_.starts_on, round_.starts_on_precision)
     then = statuses_as_of(negotiation.pk, round_end)
 
     outcome: dict[str, list[dict[str, Any]]] = {

@@ -45,7 +45,8 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return csv_response(
             f"{party.slug}-positions.csv",
             ["stated_on", "negotiation", "proposal_id", "proposal", "term", "stance"]
-            + ["conditions", "reservations", "quote", "speaker", "source", "source_url"],
+            + ["conditions", "reservations", "quote", "speaker", "source", "source_url"]
+            + ["stated_on_precision"],
             (
                 [
                     p.stated_on,
@@ -60,6 +61,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     p.speaker.name if p.speaker else "",
                     str(p.source) if p.source else "",
                     p.source.url if p.source else "",
+                    p.stated_on_precision,
                 ]
                 for p in positions
             ),

@@ -245,7 +245,8 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return csv_response(
             f"term-{term.pk}-ledger.csv",
             ["happened_on", "by_party", "quantity", "running_total", "completes", "note"]
-            + ["source", "source_url"],
+            + ["source", "source_url"]
+            + ["happened_on_precision"],
             (
                 [
                     line.event.happened_on,
@@ -256,6 +257,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     line.event.note,
                     str(line.event.source) if line.event.source else "",
                     line.event.source.url if line.event.source else "",
+                    line.event.happened_on_precision,
                 ]
                 for line in ledger(events)
             ),
