@@ -35,6 +35,7 @@ router.register("positions", positions.PositionViewSet, basename="position")
 router.register(
     "implementation-events", ledger.ImplementationEventViewSet, basename="implementation-event"
 )
+router.register("commitments", ledger.CommitmentViewSet, basename="commitment")
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [

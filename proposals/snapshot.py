@@ -13,6 +13,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from negotiations.models import Participation
 from proposals import engine
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     LinkKind,
     Position,
@@ -42,10 +43,18 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
         .values("id", "tabled_by_id")
         .annotate(required=ArrayAgg("required_parties", default=[]))
     )
+    commitments = _commitments(negotiation_id)
     terms = tuple(
-        engine.TermIn(**row)
+        engine.TermIn(**row, commitments=commitments.get(row["id"], ()))
         for row in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
-            "id", "proposal_id", "ordinal", "label", "option_group", "option", "quantity"
+            "id",
+            "proposal_id",
+            "ordinal",
+            "label",
+            "option_group",
+            "option",
+            "quantity",
+            "deliverable",
         )
     )
     return engine.Snapshot(
@@ -56,10 +65,66 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
             engine.EventIn(**row)
             for row in ImplementationEvent.objects.filter(
                 term__proposal__negotiation_id=negotiation_id
-            ).values("id", "term_id", "happened_on", "quantity", "completes")
+            ).values(*EVENT_FIELDS)
         ),
         party_names=party_names,
     )
+
+
+EVENT_FIELDS = (
+    "id",
+    "term_id",
+    "happened_on",
+    "quantity",
+    "completes",
+    "kind",
+    "by_party_id",
+    "to_party_id",
+    "reverses_id",
+)
+
+
+def commitment_in(commitment: Commitment) -> engine.CommitmentIn:
+    return engine.CommitmentIn(
+        commitment.party_id,
+        commitment.quantity,
+        commitment.quantity_high,
+        commitment.approximate,
+    )
+
+
+def _commitments(negotiation_id: int) -> dict[int, tuple[engine.CommitmentIn, ...]]:
+    """Term id -> its commitments, by party id."""
+    result: dict[int, list[engine.CommitmentIn]] = {}
+    rows = Commitment.objects.filter(term__proposal__negotiation_id=negotiation_id).order_by(
+        "term_id", "party_id"
+    )
+    for row in rows:
+        result.setdefault(row.term_id, []).append(commitment_in(row))
+    return {term_id: tuple(rows) for term_id, rows in result.items()}
+
+
+def term_ledger(term: Term) -> tuple[engine.TermIn, list[engine.EventIn]]:
+    """One term's ledger input (for per-party progress on pages and in the API); reads
+    `term.commitments` and `term.implementation_events`, prefetched or not."""
+    term_in = engine.TermIn(
+        term.pk,
+        term.proposal_id,
+        term.ordinal,
+        quantity=term.quantity,
+        deliverable=term.deliverable,
+        commitments=tuple(
+            sorted(
+                (commitment_in(c) for c in term.commitments.all()),
+                key=lambda c: c.party_id,
+            )
+        ),
+    )
+    events = [
+        engine.EventIn(**{field: getattr(e, field) for field in EVENT_FIELDS})
+        for e in term.implementation_events.all()
+    ]
+    return term_in, events
 
 
 def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:

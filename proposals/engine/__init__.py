@@ -14,7 +14,9 @@ from datetime import date
 
 from .as_of import Statuses
 from .data import (
+    CommitmentIn,
     EventIn,
+    PartyProgress,
     PositionIn,
     ProposalIn,
     ProposalStatus,
@@ -45,6 +47,7 @@ from .vocabulary import (
     REJECTS,
     SUPERSEDED,
     SUPPORTS,
+    SUSPENDED,
     UNDECIDED,
     WITHDRAWN,
     WITHDRAWS,
@@ -70,11 +73,14 @@ __all__ = [
     "REJECTS",
     "SUPERSEDED",
     "SUPPORTS",
+    "SUSPENDED",
     "UNDECIDED",
     "WITHDRAWN",
     "WITHDRAWS",
     "Engine",
+    "CommitmentIn",
     "EventIn",
+    "PartyProgress",
     "PositionIn",
     "ProposalIn",
     "ProposalStatus",

@@ -133,10 +133,11 @@ class Statuses:
         basis = basis_of(day.term_stances[term_id], day.accepted)
         status, progress = self.overlay(term, day.status[term_id], day.on)
         if status != day.status[term_id]:
-            ledger = self.index.ledgers[term_id]
-            reason = reasons.implementation(term, ledger, progress, day.on)
+            reason = self.wording.implementation(term, progress)
         else:
             reason = self.wording.stances(status, basis, self.index.proposals[term.proposal_id])
+            if progress.state.breaches:
+                reason += "; " + reasons.breaches(progress.state.breaches)
         return TermStatus(term_id, status, reason, basis, progress.delivered)
 
     def proposal_result(self, day: Day) -> ProposalStatus:
@@ -159,6 +160,6 @@ class Statuses:
             basis = basis_of(day.whole, day.accepted)
             return status, self.wording.stances(status, basis, proposal)
         entries = items(self.index.terms_of[proposal.id], statuses)
-        status = aggregate([entry.status for entry in entries])
+        status = aggregate([e.status for e in entries], [e.deliverable for e in entries])
         tabler = None if proposal.tabled_by_id is None else day.whole[proposal.tabled_by_id]
         return status, self.wording.aggregate(status, entries, tabler, reason_of)

@@ -22,6 +22,16 @@ class PositionIn:
 
 
 @dataclass(frozen=True)
+class CommitmentIn:
+    """A party's share of a term: at least `quantity` (up to `quantity_high` for a range)."""
+
+    party_id: int
+    quantity: int
+    quantity_high: int | None = None
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
 class TermIn:
     id: int
     proposal_id: int
@@ -30,6 +40,8 @@ class TermIn:
     option_group: str = ""
     option: str = ""
     quantity: int | None = None
+    deliverable: bool = True  # False for procedural terms (timing, scope, wording)
+    commitments: tuple[CommitmentIn, ...] = ()  # by party id
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,10 @@ class EventIn:
     happened_on: date
     quantity: int | None = None
     completes: bool = False
+    kind: str = "delivery"  # vocabulary.EventKind
+    by_party_id: int | None = None  # who delivered (for a breach: who is said to violate)
+    to_party_id: int | None = None  # who received
+    reverses_id: int | None = None  # the delivery a reversal or dispute is about
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,17 @@ class StanceBasis:
 
 def basis_as_json(basis: Iterable[StanceBasis]) -> list[dict[str, Any]]:
     return [entry.to_dict() for entry in basis]
+
+
+@dataclass(frozen=True)
+class PartyProgress:
+    """What one committed party delivered of its share of a term, as of a day."""
+
+    party_id: int
+    committed: int
+    committed_high: int | None
+    approximate: bool
+    delivered: int
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ statuses are recomputed once the transaction commits (proposals/staleness.py, ta
 """
 
 from proposals.services.ledger import (
+    commitment_create,
+    commitment_delete,
+    commitment_update,
     implementation_event_delete,
     implementation_event_record,
     implementation_event_update,
@@ -23,6 +26,9 @@ from proposals.services.sources import source_create, source_update
 from proposals.services.terms import term_create, term_delete, term_update
 
 __all__ = [
+    "commitment_create",
+    "commitment_delete",
+    "commitment_update",
     "implementation_event_delete",
     "implementation_event_record",
     "implementation_event_update",

@@ -42,6 +42,7 @@ def term_create(
     unit: str = "",
     due_on: datetime.date | None = None,
     sources: Iterable[Source] = (),
+    deliverable: bool = True,
 ) -> Term:
     if ordinal is None:
         last = proposal.terms.order_by("-ordinal").values_list("ordinal", flat=True).first()
@@ -59,6 +60,7 @@ def term_create(
         quantity=quantity,
         unit=unit,
         due_on=due_on,
+        deliverable=deliverable,
     )
     _check_derived_from(term=term, derived_from=derived_from)
     create_validated(term)
