@@ -7,11 +7,13 @@ recompute (proposals/refresh.py), the summaries and the as-of reads alike.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.contrib.postgres.aggregates import ArrayAgg
 
 from negotiations.models import Participation
 from proposals import engine
+from proposals.engine.ledger import Ledger
 from proposals.models import (
     Commitment,
     ImplementationEvent,
@@ -125,6 +127,15 @@ def term_ledger(term: Term) -> tuple[engine.TermIn, list[engine.EventIn]]:
         for e in term.implementation_events.all()
     ]
     return term_in, events
+
+
+def running_totals(events: Sequence[ImplementationEvent]) -> list[int]:
+    """The ledger's total after each of a term's events, given in date order."""
+    if not events:
+        return []
+    rows = [engine.EventIn(**{field: getattr(e, field) for field in EVENT_FIELDS}) for e in events]
+    books = Ledger(engine.TermIn(rows[0].term_id, 0, 0), rows)
+    return [state.delivered for state in books.states[1:]]
 
 
 def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:

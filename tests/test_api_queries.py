@@ -49,7 +49,7 @@ QUERIES = {
     "/api/v1/rounds/{round}/?as_of=2025-06-01": 5 + SNAPSHOT,
     "/api/v1/proposals/{proposal}/": 6,
     "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 6 + SNAPSHOT,
-    "/api/v1/proposals/{proposal}/history/": 7,
+    "/api/v1/proposals/{proposal}/history/": 8,  # WS-B: + the commitments trail
 }
 
 

@@ -104,7 +104,7 @@ def test_the_proposal_page_makes_a_constant_number_of_queries(
 ):
     pages = [url(memorandum()), url(aftermath["bodies_term"].proposal), url(aftermath["counter"])]
     for page in pages:
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert client.get(page).status_code == 200
 
 
@@ -127,9 +127,9 @@ def test_the_term_page_of_a_rewritten_term_links_both_ways(client, aftermath):
 def test_the_term_page_makes_a_constant_number_of_queries(
     client, aftermath, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/terms/{aftermath['bodies_term'].pk}/").status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/terms/{aftermath['neutral'].pk}/").status_code == 200
 
 

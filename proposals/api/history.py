@@ -18,7 +18,7 @@ from negotiations.api.params import aggregate_of, output_fields
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.api.viewsets import ResourceViewSet
 from proposals.api.sources import SourceBriefSerializer
-from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Term
+from proposals.models import Commitment, ImplementationEvent, Position, Proposal, ProposalLink, Term
 from proposals.selectors import EVENT_TYPES, proposal_history
 
 
@@ -48,11 +48,19 @@ class HistoryEventSerializer(serializers.Serializer):
         allow_null=True,
         help_text="status_changed: why, in words; edited: the reason given for a deletion.",
     )
+    kind = serializers.CharField(
+        allow_null=True, help_text="implementation: delivery, suspension, breach, reversal..."
+    )
+    to_party = serializers.IntegerField(allow_null=True, help_text="implementation: who received.")
+    location = serializers.CharField(allow_null=True, help_text="implementation: where (breaches).")
+    reverses = serializers.IntegerField(
+        allow_null=True, help_text="implementation: the delivery a reversal or dispute is about."
+    )
     quantity = serializers.IntegerField(allow_null=True)
     completes = serializers.BooleanField(allow_null=True)
     note = serializers.CharField(allow_null=True)
     subject = serializers.CharField(
-        allow_null=True, help_text="edited: proposal, term, link or position."
+        allow_null=True, help_text="edited: proposal, term, link, position or commitment."
     )
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
@@ -90,6 +98,10 @@ def history_fingerprint(pk: Any) -> dict[str, Any]:
             ),
             deliveries_changed=aggregate_of(
                 ImplementationEvent.objects.all(), "term__proposal", Max("updated_at")
+            ),
+            commitments=aggregate_of(Commitment.objects.all(), "term__proposal", Count("pk")),
+            commitments_changed=aggregate_of(
+                Commitment.objects.all(), "term__proposal", Max("updated_at")
             ),
             links=aggregate_of(ProposalLink.objects.all(), "from_proposal", Count("pk")),
             links_in=aggregate_of(ProposalLink.objects.all(), "to_proposal", Count("pk")),

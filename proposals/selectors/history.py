@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from pghistory.models import Events
 
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -27,13 +28,15 @@ SUBJECTS = {
     "proposals.TermEvent": "term",
     "proposals.ProposalLinkEvent": "link",
     "proposals.PositionEvent": "position",
+    "proposals.CommitmentEvent": "commitment",
 }
+SUBJECT_LAST = "proposals.CommitmentEvent"
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[dict[str, Any]]:
-    """Every event of the proposal, in order, in seven queries whatever the length of the
+    """Every event of the proposal, in order, in eight queries whatever the length of the
     history. Each event is a dict with its `type` (EVENT_TYPES), its `date` and the keys
     its type has: term and term_label; party, stance, quote, conditions, position
     (positions); quantity, completes, note (deliveries); status, previous_status, reason
@@ -62,7 +65,18 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
         )
 
     for e in ImplementationEvent.objects.filter(term__proposal_id=proposal_id).values(
-        "id", "term_id", "happened_on", "by_party_id", "quantity", "completes", "note", "source_id"
+        "id",
+        "term_id",
+        "kind",
+        "happened_on",
+        "by_party_id",
+        "to_party_id",
+        "quantity",
+        "completes",
+        "location",
+        "reverses_id",
+        "note",
+        "source_id",
     ):
         events.append(
             {
@@ -70,6 +84,10 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
                 "date": e["happened_on"],
                 "term": e["term_id"],
                 "party": e["by_party_id"],
+                "kind": e["kind"],
+                "to_party": e["to_party_id"],
+                "location": e["location"],
+                "reverses": e["reverses_id"],
                 "quantity": e["quantity"],
                 "completes": e["completes"],
                 "note": e["note"],
@@ -101,7 +119,7 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
             }
         )
 
-    events.extend(_edits(proposal_id))
+    events.extend(_edits(proposal_id, terms))
 
     source_ids = {event.get("source") for event in events} - {None}
     sources = {s["id"]: s for s in Source.objects.filter(pk__in=source_ids).values(*source_fields)}
@@ -121,7 +139,7 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     return events
 
 
-def _edits(proposal_id: int) -> list[dict[str, Any]]:
+def _edits(proposal_id: int, term_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """The audit trail of the proposal, its terms and links, and its deleted positions."""
     audit = list(
         Events.objects.across(
@@ -134,6 +152,21 @@ def _edits(proposal_id: int) -> list[dict[str, Any]]:
         .order_by("pgh_created_at", "pgh_id")
         .values("pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context")
     )
+    # Commitments hang on terms, not on the proposal: their trail is read by term.
+    term_ids = list(
+        Term.objects.filter(proposal_id=proposal_id).values_list("pk", flat=True)
+        if term_ids is None
+        else term_ids
+    )
+    if term_ids:
+        audit += list(
+            Events.objects.across(Commitment.pgh_event_model)
+            .references([Term(pk=pk) for pk in term_ids])
+            .values(
+                "pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context"
+            )
+        )
+    audit.sort(key=lambda row: (row["pgh_created_at"], row["pgh_model"] == SUBJECT_LAST))
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
         get_user_model().objects.filter(pk__in=user_ids - {None}).values_list("pk", "username")

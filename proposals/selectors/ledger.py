@@ -66,12 +66,13 @@ def delivered_by_party(term_id: int, on: date | None = None) -> dict[int, int]:
     return dict(Ledger(term_in, events).at(day).by_party)
 
 
-def term_ledgers(term_ids: Iterable[int], on: date | None = None) -> dict[int, TermLedger]:
+def term_ledgers(terms: Iterable[Term], on: date | None = None) -> dict[int, TermLedger]:
     """Term id -> its per-party progress, breaches and suspension as of a day, for the
-    terms that have commitments or events."""
+    terms that have commitments or events. Prefetch `commitments__party` and
+    `implementation_events` (with `by_party`) to keep it to the queries already made."""
     day = on or timezone.localdate()
     result: dict[int, TermLedger] = {}
-    for term in _terms(term_ids):
+    for term in terms:
         if not term.commitments.all() and not term.implementation_events.all():
             continue
         lines, books, _ = _progress(term, day)
