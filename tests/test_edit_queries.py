@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
     ("path", "limit"),
     [
         ("/edit/", 6),
-        ("/edit/rounds/{round}/", 24),
+        ("/edit/rounds/{round}/", 25),  # WS-B: + the deliveries' "received by" choices
         ("/edit/proposals/{memorandum}/", 9),
         ("/edit/proposal/{memorandum}/", 11),
         ("/edit/changes/", 35),

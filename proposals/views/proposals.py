@@ -152,7 +152,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
     header = ["term_id", "label", "text", "stage", "option_group", "option", "category"]
-    header += ["status", "reason", "quantity", "unit", "delivered", "due_on"]
+    header += ["status", "reason", "quantity", "unit", "delivered", "deliverable", "due_on"]
     return csv_response(
         f"proposal-{proposal.pk}-terms.csv",
         header,
@@ -170,6 +170,7 @@ def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
                 t.quantity,
                 t.unit,
                 t.delivered,
+                t.deliverable,
                 t.due_on,
             ]
             for t in terms
