@@ -84,9 +84,11 @@ class ImplementationEvent(Versioned):
         default=False, help_text="The term is fully carried out with this event."
     )
     location = models.CharField(max_length=200, blank=True, help_text="Where (for a breach).")
+    # CASCADE only ever runs with the whole term going: the delete service refuses to
+    # delete a delivery that later reversals or disputes refer to.
     reverses = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="reversed_by",
