@@ -196,7 +196,7 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     current_ids = {c.position.pk for party in current for c in party.current}
     events = list(term.implementation_events.all())
-    term.books = term_ledgers([term]).get(term.pk)  # type: ignore[attr-defined]
+    term.books = term_ledgers([term]).get(term.pk)
     if wants_csv(request):
         return csv_response(
             f"term-{term.pk}-ledger.csv",
