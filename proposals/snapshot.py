@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import F
 
 from negotiations.models import Participation
 from proposals import engine
@@ -34,15 +35,18 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     principals = frozenset(p.party_id for p in participations if p.is_principal)
     party_names = {p.party_id: p.party.display_name for p in participations}
     superseded_on = _superseded_on(negotiation_id)
+    realised_in_part_by = _realised_in_part_by(negotiation_id)
     proposals = tuple(
         engine.ProposalIn(
             id=row["id"],
             tabled_by_id=row["tabled_by_id"],
             consent_party_ids=consent_party_ids(row["required"], principals),
             superseded_on=superseded_on.get(row["id"]),
+            title=row["title"],
+            realised_in_part_by=realised_in_part_by.get(row["id"], ()),
         )
         for row in Proposal.objects.filter(negotiation_id=negotiation_id)
-        .values("id", "tabled_by_id")
+        .values("id", "tabled_by_id", "title")
         .annotate(required=ArrayAgg("required_parties", default=[]))
     )
     commitments = _commitments(negotiation_id)
@@ -155,6 +159,35 @@ def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
         previous = superseded_on.get(link.to_proposal_id)
         superseded_on[link.to_proposal_id] = min(took_effect, previous or took_effect)
     return superseded_on
+
+
+def _realised_in_part_by(
+    negotiation_id: int,
+) -> dict[int, tuple[tuple[int, datetime.date | None], ...]]:
+    """Maximal proposal -> the narrower ones realising part of it, each with the day from
+    which its link counts (the link's date, else the narrower one's tabling day or round
+    start, else always), by id."""
+    result: dict[int, list[tuple[int, datetime.date | None]]] = {}
+    links = (
+        ProposalLink.objects.filter(
+            kind=LinkKind.REALISES_PART_OF, to_proposal__negotiation_id=negotiation_id
+        )
+        .exclude(from_proposal_id=F("to_proposal_id"))
+        .select_related("from_proposal__round")
+        .order_by("from_proposal_id", "id")
+    )
+    for link in links:
+        narrower = link.from_proposal
+        since = (
+            link.linked_on
+            or narrower.tabled_on
+            or (narrower.round.starts_on if narrower.round else None)
+        )
+        result.setdefault(link.to_proposal_id, []).append((narrower.pk, since))
+    return {
+        pk: tuple(sorted(pairs, key=lambda pair: (pair[0], pair[1] or datetime.date.min)))
+        for pk, pairs in result.items()
+    }
 
 
 def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:

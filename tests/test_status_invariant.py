@@ -342,7 +342,9 @@ class StatusInvariant(RuleBasedStateMachine):
     @rule(
         newer=pick,
         older=pick,
-        kind=st.sampled_from(["supersedes", "supersedes", "amends", "counter_to"]),
+        kind=st.sampled_from(
+            ["supersedes", "supersedes", "amends", "counter_to", "realises_part_of"]
+        ),
         linked_on=maybe_day,
     )
     def link_proposals(self, newer: int, older: int, kind: str, linked_on: Any) -> None:

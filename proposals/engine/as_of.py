@@ -18,6 +18,7 @@ from .changes import Histories, status_on, walk
 from .conditions import counts_as, is_met
 from .data import ProposalStatus, StanceBasis, TermIn, TermStatus
 from .index import Index
+from .partial import PartialRealisation
 from .rules import Progress, aggregate, implementation, is_superseded, items
 from .stances import Stances
 from .vocabulary import AGREED, CONDITIONAL_STANCE, SUPERSEDED
@@ -57,6 +58,7 @@ class Statuses:
         self.index = index
         self.wording = reasons.Wording(index.names)
         self._histories: Histories | None = None
+        self.partial = PartialRealisation(self)
 
     @property
     def histories(self) -> Histories:
@@ -151,7 +153,15 @@ class Statuses:
         self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
     ) -> tuple[str, str]:
         """The proposal's status and reason from its terms' statuses (in `terms_of` order);
-        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats."""
+        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats.
+        The last step is partial realisation (partial.py)."""
+        status, reason = self.own_outcome(day, statuses, reason_of)
+        return self.partial.outcome(day.proposal_id, day.on, status, reason)
+
+    def own_outcome(
+        self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
+    ) -> tuple[str, str]:
+        """The proposal's status and reason before partial realisation."""
         proposal = self.index.proposals[day.proposal_id]
         if is_superseded(proposal, day.on):
             return SUPERSEDED, reasons.superseded(proposal)

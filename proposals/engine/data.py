@@ -63,6 +63,10 @@ class ProposalIn:
     tabled_by_id: int | None
     consent_party_ids: frozenset[int]
     superseded_on: date | None = None
+    title: str = ""
+    # Narrower proposals that realise part of this one ("realises part of" links to it):
+    # (their id, the day from which the link counts, None for always), by id.
+    realised_in_part_by: tuple[tuple[int, date | None], ...] = ()
 
 
 @dataclass(frozen=True)

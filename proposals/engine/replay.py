@@ -33,11 +33,15 @@ class Timelines:
         own = [t.id for t in statuses.index.terms_of[proposal_id]]
         entries: list[TimelineEntry] = []
         previous: dict[int | None, str] = {}
-        last_state: tuple[bool, tuple[str, ...]] | None = None
+        last_state: tuple[bool, tuple[str, ...], tuple[int, date] | None] | None = None
         for day in self.change_dates(proposal, own, until):
             # Statuses follow from this state; building reasons only on a change, and only
             # for what changed, keeps a replay over hundreds of dates cheap.
-            state = (is_superseded(proposal, day), statuses.statuses_only(proposal_id, day))
+            state = (
+                is_superseded(proposal, day),
+                statuses.statuses_only(proposal_id, day),
+                statuses.partial.realised_by(proposal_id, day),
+            )
             if state == last_state:
                 continue
             last_state = state
@@ -81,6 +85,8 @@ class Timelines:
             moments.update(histories.proposals.get(proposal.id, NO_CHANGES)[0])
         if proposal.superseded_on is not None:
             moments.add(proposal.superseded_on)
+        # Partial realisation: the days the narrower proposals' statuses change.
+        moments.update(self._statuses.partial.linked_moments(proposal.id))
         if self._first_said is None:
             self._first_said = first_said(self._statuses.index)
         subjects = [("proposal", proposal.id), *(("term", term_id) for term_id in own)]
