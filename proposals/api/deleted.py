@@ -24,7 +24,15 @@ from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.core.numbers import parse_whole
 from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
-from proposals.models import Commitment, ImplementationEvent, Position, Proposal, ProposalLink, Source, Term
+from proposals.models import (
+    Commitment,
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    Source,
+    Term,
+)
 
 TRACKED = {
     "party": Party,
