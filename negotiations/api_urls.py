@@ -45,6 +45,7 @@ router.register(
 router.register(
     "ratification-steps", ratification.RatificationStepViewSet, basename="ratification-step"
 )
+router.register("commitments", ledger.CommitmentViewSet, basename="commitment")
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [

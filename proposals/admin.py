@@ -7,6 +7,7 @@ from proposals.admin_agenda import AgendaItemAdmin as AgendaItemAdmin
 from proposals.admin_forms import ProposalAdminForm
 from proposals.admin_ratification import RatificationStepInline
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -45,6 +46,7 @@ class TermInline(ServiceInline):
         "option",
         "quantity",
         "unit",
+        "deliverable",
         "due_on",
         "status",
         "delivered",
@@ -247,9 +249,21 @@ class TermPositionInline(NewPositionInline):
 class ImplementationEventInline(ServiceInline):
     model = ImplementationEvent
     fk_name = "term"
-    fields = ["happened_on", "happened_on_precision", "by_party", "quantity", "completes"]
-    fields += ["note", "source"]
-    autocomplete_fields = ["by_party", "source"]
+    fields = [
+        "kind",
+        "happened_on",
+        "happened_on_precision",
+        "by_party",
+        "to_party",
+        "quantity",
+        "completes",
+        "location",
+        "reverses",
+        "note",
+        "source",
+    ]
+    autocomplete_fields = ["by_party", "to_party", "source"]
+    raw_id_fields = ["reverses"]
     verbose_name_plural = "implementation (the exchange ledger)"
     extra = 0
 
@@ -265,6 +279,24 @@ class ImplementationEventInline(ServiceInline):
         services.implementation_event_delete(event=obj, reason=reason)
 
 
+class CommitmentInline(ServiceInline):
+    model = Commitment
+    fk_name = "term"
+    fields = ["party", "quantity", "quantity_high", "approximate", "unit", "note"]
+    autocomplete_fields = ["party"]
+    verbose_name_plural = "commitments (each party's share)"
+    extra = 0
+
+    def create_row(self, parent, data):
+        return services.commitment_create(term=parent, **data)
+
+    def update_row(self, obj, data, expected_version):
+        return services.commitment_update(commitment=obj, expected_version=expected_version, **data)
+
+    def delete_row(self, obj, reason):
+        services.commitment_delete(commitment=obj, reason=reason)
+
+
 @admin.register(Term)
 class TermAdmin(ServiceAdmin):
     create_service = staticmethod(services.term_create)
@@ -276,7 +308,12 @@ class TermAdmin(ServiceAdmin):
     search_fields = ["text", "label", "proposal__title"]
     autocomplete_fields = ["proposal", "derived_from", "sources"]
     readonly_fields = [*STATUS_READONLY, "delivered", *META_READONLY]
-    inlines = [TermExistingPositionInline, TermPositionInline, ImplementationEventInline]
+    inlines = [
+        TermExistingPositionInline,
+        TermPositionInline,
+        CommitmentInline,
+        ImplementationEventInline,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("proposal")
@@ -321,12 +358,29 @@ class ImplementationEventAdmin(ServiceAdmin):
     update_service = staticmethod(services.implementation_event_update)
     delete_service = staticmethod(services.implementation_event_delete)
     instance_arg = "event"
-    list_display = ["term", "happened_on", "by_party", "quantity", "completes", "source"]
-    list_filter = ["completes", "by_party", "term__proposal__negotiation"]
-    search_fields = ["note", "term__text", "term__proposal__title"]
+    list_display = ["term", "kind", "happened_on", "by_party", "quantity", "completes", "source"]
+    list_filter = ["kind", "completes", "by_party", "term__proposal__negotiation"]
+    search_fields = ["note", "location", "term__text", "term__proposal__title"]
     date_hierarchy = "happened_on"
-    autocomplete_fields = ["term", "by_party", "source"]
+    autocomplete_fields = ["term", "by_party", "to_party", "source"]
+    raw_id_fields = ["reverses"]
     readonly_fields = META_READONLY
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ServiceAdmin):
+    create_service = staticmethod(services.commitment_create)
+    update_service = staticmethod(services.commitment_update)
+    delete_service = staticmethod(services.commitment_delete)
+    instance_arg = "commitment"
+    list_display = ["term", "party", "quantity", "quantity_high", "approximate", "unit"]
+    list_filter = ["party", "term__proposal__negotiation"]
+    search_fields = ["note", "term__text", "term__proposal__title"]
+    autocomplete_fields = ["term", "party"]
+    readonly_fields = META_READONLY
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("term", "party")
 
 
 @admin.register(ProposalLink)

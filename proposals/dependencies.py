@@ -10,7 +10,9 @@ through proposals.staleness.mark_stale, and marks the answer stale. A status dep
   deleting the newer one revives the older one;
 - the negotiation: its participations (who must consent, the parties' names in the
   reasons) and its rounds (round dates stand in for a missing `tabled_on`);
-- the terms its conditional positions wait for, transitively.
+- the terms its conditional positions wait for, transitively;
+- for a proposal that narrower ones "realise part of" (WS-B), each of those: while one is
+  agreed or beyond, the wider one is partially agreed, its reason naming the narrower one.
 
 So the answer is closed under two steps: from a proposal to the proposals it supersedes,
 and from a proposal to the proposals with positions conditional on its terms. Ask before
@@ -73,6 +75,11 @@ def _closure(start: set[int]) -> set[int]:
                 Position.objects.filter(conditional_on__proposal_id__in=frontier).values_list(
                     "proposal_id", flat=True
                 )
+            )
+            | set(
+                ProposalLink.objects.filter(
+                    kind=LinkKind.REALISES_PART_OF, from_proposal_id__in=frontier
+                ).values_list("to_proposal_id", flat=True)
             )
         ) - seen
     return seen

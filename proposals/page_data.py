@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proposals.models import ImplementationEvent, Position, Stage, Term
+from proposals.snapshot import running_totals
 
 STAGE_ORDER = {value: i for i, value in enumerate(Stage.values)}
 STAGE_LABELS = dict(Stage.choices)
@@ -208,12 +209,15 @@ class LedgerLine:
 
 
 def ledger(events: Collection[ImplementationEvent]) -> list[LedgerLine]:
+    """The ledger's lines with the running total as the engine counts it (deliveries add,
+    reversals take back)."""
     disputed = {e.pk for group in disputed_events(events) for e in group}
-    lines, running = [], 0
-    for event in sorted(events, key=lambda e: (e.happened_on, e.pk)):
-        running += event.quantity or 0
-        lines.append(LedgerLine(event, running, event.pk in disputed))
-    return lines
+    rows = sorted(events, key=lambda e: (e.happened_on, e.pk))
+    running = running_totals(rows)
+    return [
+        LedgerLine(event, total, event.pk in disputed)
+        for event, total in zip(rows, running, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- comparing wordings

@@ -7,12 +7,16 @@ recompute (proposals/refresh.py), the summaries and the as-of reads alike.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import F
 
 from negotiations.models import Participation
 from proposals import engine
+from proposals.engine.ledger import Ledger
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     LinkKind,
     Position,
@@ -40,6 +44,7 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
         proposal__negotiation_id=negotiation_id
     ).values_list("proposal_id", "party_id"):  # in tabling order (Tabling.Meta.ordering)
         tabling.setdefault(proposal_id, []).append(party_id)
+    realised_in_part_by = _realised_in_part_by(negotiation_id)
     proposals = tuple(
         engine.ProposalIn(
             id=row["id"],
@@ -48,15 +53,25 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
             superseded_on=superseded_on.get(row["id"]),
             steps=steps.get(row["id"], ()),
             tabled_on=tabling_day(row["tabled_on"], row["round__starts_on"]),
+            title=row["title"],
+            realised_in_part_by=realised_in_part_by.get(row["id"], ()),
         )
         for row in Proposal.objects.filter(negotiation_id=negotiation_id)
-        .values("id", "tabled_on", "round__starts_on")
+        .values("id", "tabled_on", "round__starts_on", "title")
         .annotate(required=ArrayAgg("required_parties", default=[]))
     )
+    commitments = _commitments(negotiation_id)
     terms = tuple(
-        engine.TermIn(**row)
+        engine.TermIn(**row, commitments=commitments.get(row["id"], ()))
         for row in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
-            "id", "proposal_id", "ordinal", "label", "option_group", "option", "quantity"
+            "id",
+            "proposal_id",
+            "ordinal",
+            "label",
+            "option_group",
+            "option",
+            "quantity",
+            "deliverable",
         )
     )
     return engine.Snapshot(
@@ -67,10 +82,75 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
             engine.EventIn(**row)
             for row in ImplementationEvent.objects.filter(
                 term__proposal__negotiation_id=negotiation_id
-            ).values("id", "term_id", "happened_on", "quantity", "completes")
+            ).values(*EVENT_FIELDS)
         ),
         party_names=party_names,
     )
+
+
+EVENT_FIELDS = (
+    "id",
+    "term_id",
+    "happened_on",
+    "quantity",
+    "completes",
+    "kind",
+    "by_party_id",
+    "to_party_id",
+    "reverses_id",
+)
+
+
+def commitment_in(commitment: Commitment) -> engine.CommitmentIn:
+    return engine.CommitmentIn(
+        commitment.party_id,
+        commitment.quantity,
+        commitment.quantity_high,
+        commitment.approximate,
+    )
+
+
+def _commitments(negotiation_id: int) -> dict[int, tuple[engine.CommitmentIn, ...]]:
+    """Term id -> its commitments, by party id."""
+    result: dict[int, list[engine.CommitmentIn]] = {}
+    rows = Commitment.objects.filter(term__proposal__negotiation_id=negotiation_id).order_by(
+        "term_id", "party_id"
+    )
+    for row in rows:
+        result.setdefault(row.term_id, []).append(commitment_in(row))
+    return {term_id: tuple(rows) for term_id, rows in result.items()}
+
+
+def term_ledger(term: Term) -> tuple[engine.TermIn, list[engine.EventIn]]:
+    """One term's ledger input (for per-party progress on pages and in the API); reads
+    `term.commitments` and `term.implementation_events`, prefetched or not."""
+    term_in = engine.TermIn(
+        term.pk,
+        term.proposal_id,
+        term.ordinal,
+        quantity=term.quantity,
+        deliverable=term.deliverable,
+        commitments=tuple(
+            sorted(
+                (commitment_in(c) for c in term.commitments.all()),
+                key=lambda c: c.party_id,
+            )
+        ),
+    )
+    events = [
+        engine.EventIn(**{field: getattr(e, field) for field in EVENT_FIELDS})
+        for e in term.implementation_events.all()
+    ]
+    return term_in, events
+
+
+def running_totals(events: Sequence[ImplementationEvent]) -> list[int]:
+    """The ledger's total after each of a term's events, given in date order."""
+    if not events:
+        return []
+    rows = [engine.EventIn(**{field: getattr(e, field) for field in EVENT_FIELDS}) for e in events]
+    books = Ledger(engine.TermIn(rows[0].term_id, 0, 0), rows)
+    return [state.delivered for state in books.states[1:]]
 
 
 def _superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
@@ -126,6 +206,35 @@ def _steps(negotiation_id: int) -> dict[int, tuple[engine.StepIn, ...]]:
         )
         steps.setdefault(row["proposal_id"], []).append(step)
     return {proposal_id: tuple(found) for proposal_id, found in steps.items()}
+
+
+def _realised_in_part_by(
+    negotiation_id: int,
+) -> dict[int, tuple[tuple[int, datetime.date | None], ...]]:
+    """Maximal proposal -> the narrower ones realising part of it, each with the day from
+    which its link counts (the link's date, else the narrower one's tabling day or round
+    start, else always), by id."""
+    result: dict[int, list[tuple[int, datetime.date | None]]] = {}
+    links = (
+        ProposalLink.objects.filter(
+            kind=LinkKind.REALISES_PART_OF, to_proposal__negotiation_id=negotiation_id
+        )
+        .exclude(from_proposal_id=F("to_proposal_id"))
+        .select_related("from_proposal__round")
+        .order_by("from_proposal_id", "id")
+    )
+    for link in links:
+        narrower = link.from_proposal
+        since = (
+            link.linked_on
+            or narrower.tabled_on
+            or (narrower.round.starts_on if narrower.round else None)
+        )
+        result.setdefault(link.to_proposal_id, []).append((narrower.pk, since))
+    return {
+        pk: tuple(sorted(pairs, key=lambda pair: (pair[0], pair[1] or datetime.date.min)))
+        for pk, pairs in result.items()
+    }
 
 
 def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:

@@ -49,7 +49,8 @@ QUERIES = {
     "/api/v1/rounds/{round}/?as_of=2025-06-01": 5 + SNAPSHOT,
     "/api/v1/proposals/{proposal}/": 8,  # + its ratification steps and agenda items
     "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 8 + SNAPSHOT,
-    "/api/v1/proposals/{proposal}/history/": 8,  # + its ratification steps
+    # + its ratification steps, the commitments trail
+    "/api/v1/proposals/{proposal}/history/": 9,
 }
 
 

@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
     ("path", "limit"),
     [
         ("/edit/", 6),
-        # Issue 12 added the tabling parties (co-sponsors, mediators) to these three, and
-        # the ratification steps to the proposal's workspace.
-        ("/edit/rounds/{round}/", 27),
+        # Issue 12 added the tabling parties (co-sponsors, mediators) to these three, the
+        # ratification steps to the proposal's workspace and the deliveries' "received by"
+        # choices to the round's.
+        ("/edit/rounds/{round}/", 28),
         ("/edit/proposals/{memorandum}/", 11),
         ("/edit/proposal/{memorandum}/", 14),
         ("/edit/changes/", 35),

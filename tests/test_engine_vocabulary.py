@@ -9,6 +9,7 @@ def test_the_engine_statuses_are_the_models_statuses():
         engine.OPEN,
         engine.CONDITIONAL,
         engine.AGREED,
+        engine.SUSPENDED,
         engine.IN_IMPLEMENTATION,
         engine.IMPLEMENTED,
         engine.REJECTED,

@@ -30,7 +30,7 @@ from negotiations.services import participation_create
 from parties.models import Person
 from parties.services import party_create, person_create
 from proposals.models import Proposal, Source, Term
-from proposals.services.ledger import implementation_event_record
+from proposals.services.ledger import commitment_create, implementation_event_record
 from tests.api_support import EDITOR, api_env, client_for, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
@@ -226,6 +226,17 @@ VALID: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "source": w["source"],
     },
     "PATCH /api/v1/implementation-events/{id}/": lambda w: {"note": "Changed"},
+    # WS-B: commitments.
+    "POST /api/v1/commitments/": lambda w: {
+        "term": w["term"],
+        "party": w["member_party"],
+        "quantity": 5,
+        "quantity_high": 6,
+        "approximate": True,
+        "unit": "bodies",
+        "note": "x",
+    },
+    "PATCH /api/v1/commitments/{id}/": lambda w: {"note": "Changed", "unit": "bodies"},
 }
 
 DATES = {
@@ -315,6 +326,9 @@ def world(django_db_setup, django_db_blocker):
         }
         implementation_event_record(
             term=Term.objects.get(pk=ids["term"]), happened_on=datetime.date(2025, 6, 2)
+        )
+        commitment_create(
+            term=Term.objects.get(pk=ids["term"]), party=proposal.tabled_by, quantity=1
         )
         yield {"ids": ids, "client": client_for(editor), "targets": {}}
         transaction.set_rollback(True)

@@ -105,8 +105,8 @@ def test_the_proposal_page_makes_a_constant_number_of_queries(
     pages = [url(memorandum()), url(aftermath["bodies_term"].proposal), url(aftermath["counter"])]
     for page in pages:
         # Issue 12: +2 the tabling parties and the mediators, +2 the ratification steps
-        # and the agenda items.
-        with django_assert_num_queries(16):
+        # and the agenda items, +1 the commitments.
+        with django_assert_num_queries(17):
             assert client.get(page).status_code == 200
 
 
@@ -129,9 +129,9 @@ def test_the_term_page_of_a_rewritten_term_links_both_ways(client, aftermath):
 def test_the_term_page_makes_a_constant_number_of_queries(
     client, aftermath, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/terms/{aftermath['bodies_term'].pk}/").status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/terms/{aftermath['neutral'].pk}/").status_code == 200
 
 

@@ -56,6 +56,7 @@ from parties.services import party_create
 from proposals import services
 from proposals.models import (
     AgendaItem,
+    Commitment,
     ImplementationEvent,
     LinkKind,
     Position,
@@ -240,6 +241,7 @@ class StatusInvariant(RuleBasedStateMachine):
             Term: "proposal__negotiation",
             Position: "proposal__negotiation",
             ImplementationEvent: "term__proposal__negotiation",
+            Commitment: "term__proposal__negotiation",
             ProposalLink: "from_proposal__negotiation",
             RatificationStep: "proposal__negotiation",
             AgendaItem: "negotiation",
@@ -266,6 +268,7 @@ class StatusInvariant(RuleBasedStateMachine):
                 RatificationStep.objects.filter(proposal__negotiation=n),
                 AgendaItem.objects.filter(negotiation=n),
                 AgendaItem.proposals.through.objects.filter(agendaitem__negotiation=n),
+                Commitment.objects.filter(term__proposal__negotiation=n),
             ]
         )
 
@@ -365,7 +368,9 @@ class StatusInvariant(RuleBasedStateMachine):
     @rule(
         newer=pick,
         older=pick,
-        kind=st.sampled_from(["supersedes", "supersedes", "amends", "counter_to"]),
+        kind=st.sampled_from(
+            ["supersedes", "supersedes", "amends", "counter_to", "realises_part_of"]
+        ),
         linked_on=maybe_day,
     )
     def link_proposals(self, newer: int, older: int, kind: str, linked_on: Any) -> None:
@@ -642,6 +647,70 @@ class StatusInvariant(RuleBasedStateMachine):
         item = self._rows(AgendaItem, i)
         self._call(lambda: services.agenda_item_delete(item=item, reason=REASON))
 
+    # WS-B: the other kinds of ledger events, commitments and procedural terms.
+    @precondition(lambda self: self.count.get("term_count"))
+    @rule(
+        t=pick,
+        kind=st.sampled_from(
+            ["suspension", "halt", "resumption", "breach", "reversal", "dispute", "reversal"]
+        ),
+        happened_on=day,
+        by=st.none() | party,
+        e=pick,
+        amount=st.sampled_from([None, 5]),
+    )
+    def record_ledger_event(
+        self, t: int, kind: str, happened_on: Any, by: int | None, e: int, amount: int | None
+    ) -> None:
+        term = self._rows(Term, t)
+        refers = kind in ("reversal", "dispute")
+        self._call(
+            lambda: services.implementation_event_record(
+                term=term,
+                kind=kind,
+                happened_on=happened_on,
+                by_party=None if by is None else self.parties[by],
+                quantity=amount if kind == "reversal" else None,
+                reverses=self._rows(ImplementationEvent, e) if refers else None,
+            )
+        )
+
+    @precondition(lambda self: self.count.get("term_count"))
+    @rule(t=pick, by=party, amount=st.sampled_from([0, 5, 50]), high=st.sampled_from([None, 60]))
+    def commit(self, t: int, by: int, amount: int, high: int | None) -> None:
+        term = self._rows(Term, t)
+        self._call(
+            lambda: services.commitment_create(
+                term=term, party=self.parties[by], quantity=amount, quantity_high=high
+            )
+        )
+
+    @precondition(
+        lambda self: Commitment.objects.filter(
+            term__proposal__negotiation=self.negotiation
+        ).exists()
+    )
+    @rule(c=pick, amount=st.sampled_from([0, 5, 50, 100]))
+    def edit_commitment(self, c: int, amount: int) -> None:
+        row = self._rows(Commitment, c)
+        self._call(lambda: services.commitment_update(commitment=row, quantity=amount))
+
+    @precondition(
+        lambda self: Commitment.objects.filter(
+            term__proposal__negotiation=self.negotiation
+        ).exists()
+    )
+    @rule(c=pick)
+    def delete_commitment(self, c: int) -> None:
+        row = self._rows(Commitment, c)
+        self._call(lambda: services.commitment_delete(commitment=row, reason=REASON))
+
+    @precondition(lambda self: self.count.get("term_count"))
+    @rule(t=pick, deliverable=st.booleans())
+    def make_procedural(self, t: int, deliverable: bool) -> None:
+        term = self._rows(Term, t)
+        self._call(lambda: services.term_update(term=term, deliverable=deliverable))
+
     # ------------------------------------------------------------------ participations, rounds
 
     @rule(who=party, new_roles=roles)
@@ -723,6 +792,10 @@ class StatusInvariant(RuleBasedStateMachine):
             for status in Proposal.objects.filter(negotiation=n).values_list("status", flat=True)
         )
         assert (stale, divergences) == ([], []), "\n".join([*stale, *map(str, divergences)])
+
+
+def _has_commitments(negotiation: Negotiation) -> bool:
+    return Commitment.objects.filter(term__proposal__negotiation=negotiation).exists()
 
 
 def _supersedes_cycle(negotiation: Negotiation) -> bool:

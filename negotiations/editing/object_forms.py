@@ -110,9 +110,8 @@ def _limit_round(form: forms.ModelForm, obj: Round) -> None:
 
 
 def _limit_event(form: forms.ModelForm, obj: ImplementationEvent) -> None:
-    model_choice_field(form, "by_party").queryset = participants_of(
-        obj.term.proposal.negotiation_id
-    )
+    for name in ("by_party", "to_party"):
+        model_choice_field(form, name).queryset = participants_of(obj.term.proposal.negotiation_id)
 
 
 def _limit_agenda_item(form: forms.ModelForm, obj: AgendaItem) -> None:
@@ -195,15 +194,15 @@ EDITABLE: dict[str, Editable] = {
     "term": Editable(
         Term,
         ["ordinal", "label", "text", "category", "stage", "option_group", "option"]
-        + ["derived_from", "quantity", "unit", "due_on", "sources", "note"],
+        + ["derived_from", "quantity", "unit", "deliverable", "due_on", "sources", "note"],
         proposal_services.term_update,
         "term",
         _limit_term,
     ),
     "event": Editable(
         ImplementationEvent,
-        ["happened_on", "happened_on_precision", "by_party", "quantity", "completes", "note"]
-        + ["source"],
+        ["kind", "happened_on", "happened_on_precision", "by_party", "to_party", "quantity"]
+        + ["completes", "location", "note", "source"],
         proposal_services.implementation_event_update,
         "event",
         _limit_event,

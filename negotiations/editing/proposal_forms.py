@@ -21,6 +21,7 @@ from negotiations.models import Negotiation
 from parties.models import Party
 from proposals.models import (
     Category,
+    EventKind,
     ProposalKind,
     Stage,
     Stance,
@@ -216,17 +217,32 @@ def position_targets(negotiation: Negotiation) -> list[Any]:
 
 
 class DeliveryForm(NegotiationForm):
-    party_fields = ("by_party",)
+    party_fields = ("by_party", "to_party")
     term_fields = ("term",)
 
     term = TermChoiceField(Term.objects.none(), label="Term delivered on")
+    kind = forms.ChoiceField(
+        # Blank is a delivery, so that an untouched row stays blank.
+        choices=[("", "Delivery")]
+        + [c for c in EventKind.choices if c[0] not in ("delivery", "reversal", "dispute")],
+        required=False,
+        label="What happened",
+        help_text="Reversals and disputes of a delivery are recorded in the admin or the API.",
+    )
     happened_on = date_field("Happened on", required=True)
     happened_on_precision = PrecisionFormField()
     by_party = forms.ModelChoiceField(
-        Party.objects.none(), required=False, label="Delivered by", empty_label="both / unknown"
+        Party.objects.none(),
+        required=False,
+        label="By (for a breach: the violator)",
+        empty_label="both / unknown",
+    )
+    to_party = forms.ModelChoiceField(
+        Party.objects.none(), required=False, label="Received by", empty_label="unknown"
     )
     quantity = forms.IntegerField(label="Quantity", required=False)
     completes = forms.BooleanField(label="Completes the term", required=False)
+    location = forms.CharField(label="Where (breaches)", required=False, max_length=200)
     note = forms.CharField(label="Note", required=False, widget=text_area(1))
     source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
         None, required=False, label="Source", empty_label="the source given above"

@@ -32,7 +32,7 @@ from negotiations.editing.proposal_forms import (
 from negotiations.editing.writes import Batch, run_batch
 from negotiations.models import Round
 from proposals import services as proposal_services
-from proposals.models import Proposal, Source, Term
+from proposals.models import EventKind, Proposal, Source, Term
 
 ROW_ACTIONS = {
     "add-term": ("terms", "text"),
@@ -111,7 +111,7 @@ class WorkspaceForms:
         row_selects = ["party", "target", "stance", "conditional_on", "source"]
         share_choices(self.proposal_positions, row_selects)
         share_choices(self.positions, row_selects)
-        share_choices(self.deliveries, ["term", "by_party", "source"])
+        share_choices(self.deliveries, ["term", "by_party", "to_party", "source"])
 
     def bound(self) -> list[Any]:
         return {
@@ -333,6 +333,9 @@ def save_deliveries(round_: Round, forms: WorkspaceForms) -> int | None:
                 by_party=data.get("by_party"),
                 quantity=data.get("quantity"),
                 completes=bool(data.get("completes")),
+                kind=data.get("kind") or EventKind.DELIVERY,
+                to_party=data.get("to_party"),
+                location=data.get("location") or "",
                 note=data.get("note") or "",
                 source=row_src,
             )

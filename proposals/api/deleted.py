@@ -26,6 +26,7 @@ from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties.models import Party, Person
 from proposals.models import (
     AgendaItem,
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -50,6 +51,7 @@ TRACKED = {
     "implementation-event": ImplementationEvent,
     "ratification-step": RatificationStep,
     "agenda-item": AgendaItem,
+    "commitment": Commitment,
 }
 
 

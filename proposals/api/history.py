@@ -20,6 +20,7 @@ from negotiations.api.viewsets import ResourceViewSet
 from negotiations.core.precision import DatePrecision
 from proposals.api.sources import SourceBriefSerializer
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -63,6 +64,14 @@ class HistoryEventSerializer(serializers.Serializer):
         allow_null=True,
         help_text="status_changed: why, in words; edited: the reason given for a deletion.",
     )
+    kind = serializers.CharField(
+        allow_null=True, help_text="implementation: delivery, suspension, breach, reversal..."
+    )
+    to_party = serializers.IntegerField(allow_null=True, help_text="implementation: who received.")
+    location = serializers.CharField(allow_null=True, help_text="implementation: where (breaches).")
+    reverses = serializers.IntegerField(
+        allow_null=True, help_text="implementation: the delivery a reversal or dispute is about."
+    )
     quantity = serializers.IntegerField(allow_null=True)
     completes = serializers.BooleanField(allow_null=True)
     note = serializers.CharField(
@@ -70,8 +79,8 @@ class HistoryEventSerializer(serializers.Serializer):
     )
     subject = serializers.CharField(
         allow_null=True,
-        help_text="edited: proposal, term, link, position, ratification_step or tabling (a "
-        "tabling party added or removed: `party`).",
+        help_text="edited: proposal, term, link, position, commitment, ratification_step or "
+        "tabling (a tabling party added or removed: `party`).",
     )
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
@@ -116,6 +125,10 @@ def history_fingerprint(pk: Any) -> dict[str, Any]:
             ),
             deliveries_changed=aggregate_of(
                 ImplementationEvent.objects.all(), "term__proposal", Max("updated_at")
+            ),
+            commitments=aggregate_of(Commitment.objects.all(), "term__proposal", Count("pk")),
+            commitments_changed=aggregate_of(
+                Commitment.objects.all(), "term__proposal", Max("updated_at")
             ),
             links=aggregate_of(ProposalLink.objects.all(), "from_proposal", Count("pk")),
             links_in=aggregate_of(ProposalLink.objects.all(), "to_proposal", Count("pk")),

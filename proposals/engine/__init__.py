@@ -14,7 +14,9 @@ from datetime import date
 
 from .as_of import Statuses
 from .data import (
+    CommitmentIn,
     EventIn,
+    PartyProgress,
     PositionIn,
     ProposalIn,
     ProposalStatus,
@@ -48,6 +50,7 @@ from .vocabulary import (
     REJECTS,
     SUPERSEDED,
     SUPPORTS,
+    SUSPENDED,
     UNDECIDED,
     WITHDRAWN,
     WITHDRAWS,
@@ -75,11 +78,14 @@ __all__ = [
     "REJECTS",
     "SUPERSEDED",
     "SUPPORTS",
+    "SUSPENDED",
     "UNDECIDED",
     "WITHDRAWN",
     "WITHDRAWS",
     "Engine",
+    "CommitmentIn",
     "EventIn",
+    "PartyProgress",
     "PositionIn",
     "ProposalIn",
     "ProposalStatus",

@@ -18,6 +18,7 @@ from .changes import Histories, status_on, walk
 from .conditions import counts_as, is_met
 from .data import PositionIn, ProposalIn, ProposalStatus, StanceBasis, TermIn, TermStatus
 from .index import Index
+from .partial import PartialRealisation
 from .rules import Progress, aggregate, implementation, is_not_tabled, is_superseded, items
 from .stances import Stances
 from .vocabulary import AGREED, CONDITIONAL_STANCE, NOT_TABLED, REJECTED, SUPERSEDED
@@ -68,6 +69,7 @@ class Statuses:
         self.index = index
         self.wording = reasons.Wording(index.names)
         self._histories: Histories | None = None
+        self.partial = PartialRealisation(self)
 
     @property
     def histories(self) -> Histories:
@@ -149,10 +151,11 @@ class Statuses:
             return TermStatus(term_id, NOT_TABLED, reasons.not_tabled(proposal), basis, 0)
         status, progress = self.overlay(term, day.status[term_id], day.on)
         if status != day.status[term_id]:
-            ledger = self.index.ledgers[term_id]
-            reason = reasons.implementation(term, ledger, progress, day.on)
+            reason = self.wording.implementation(term, progress)
         else:
             reason = self.wording.stances(status, basis, proposal)
+            if progress.state.breaches:
+                reason += "; " + reasons.breaches(progress.state.breaches)
         return TermStatus(term_id, status, reason, basis, progress.delivered)
 
     def proposal_result(self, day: Day) -> ProposalStatus:
@@ -168,7 +171,15 @@ class Statuses:
         self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
     ) -> tuple[str, str]:
         """The proposal's status and reason from its terms' statuses (in `terms_of` order);
-        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats."""
+        `reason_of(i)` is asked only for a term's reason that the proposal's reason repeats.
+        The last step is partial realisation (partial.py)."""
+        status, reason = self.own_outcome(day, statuses, reason_of)
+        return self.partial.outcome(day.proposal_id, day.on, status, reason)
+
+    def own_outcome(
+        self, day: Day, statuses: list[str], reason_of: Callable[[int], str]
+    ) -> tuple[str, str]:
+        """The proposal's status and reason before partial realisation."""
         proposal = self.index.proposals[day.proposal_id]
         if is_not_tabled(proposal, day.on):
             return NOT_TABLED, reasons.not_tabled(proposal)
@@ -181,7 +192,7 @@ class Statuses:
                 proposal, status, lambda: self.wording.stances(status, basis, proposal), day.on
             )
         entries = items(self.index.terms_of[proposal.id], statuses)
-        status = aggregate([entry.status for entry in entries])
+        status = aggregate([e.status for e in entries], [e.deliverable for e in entries])
         tablers = [self.index.as_stated(day.whole[p]) for p in proposal.tabling_party_ids]
         return self.ratified(
             proposal,

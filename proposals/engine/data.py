@@ -23,6 +23,16 @@ class PositionIn:
 
 
 @dataclass(frozen=True)
+class CommitmentIn:
+    """A party's share of a term: at least `quantity` (up to `quantity_high` for a range)."""
+
+    party_id: int
+    quantity: int
+    quantity_high: int | None = None
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
 class TermIn:
     id: int
     proposal_id: int
@@ -31,6 +41,8 @@ class TermIn:
     option_group: str = ""
     option: str = ""
     quantity: int | None = None
+    deliverable: bool = True  # False for procedural terms (timing, scope, wording)
+    commitments: tuple[CommitmentIn, ...] = ()  # by party id
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,10 @@ class EventIn:
     happened_on: date
     quantity: int | None = None
     completes: bool = False
+    kind: str = "delivery"  # vocabulary.EventKind
+    by_party_id: int | None = None  # who delivered (for a breach: who is said to violate)
+    to_party_id: int | None = None  # who received
+    reverses_id: int | None = None  # the delivery a reversal or dispute is about
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,10 @@ class ProposalIn:
     superseded_on: date | None = None
     steps: tuple[StepIn, ...] = ()  # ratification steps, in ordinal order
     tabled_on: date | None = None  # before it: not yet tabled
+    title: str = ""
+    # Narrower proposals that realise part of this one ("realises part of" links to it):
+    # (their id, the day from which the link counts, None for always), by id.
+    realised_in_part_by: tuple[tuple[int, date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,17 @@ class StanceBasis:
 
 def basis_as_json(basis: Iterable[StanceBasis]) -> list[dict[str, Any]]:
     return [entry.to_dict() for entry in basis]
+
+
+@dataclass(frozen=True)
+class PartyProgress:
+    """What one committed party delivered of its share of a term, as of a day."""
+
+    party_id: int
+    committed: int
+    committed_high: int | None
+    approximate: bool
+    delivered: int
 
 
 @dataclass(frozen=True)

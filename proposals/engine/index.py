@@ -31,7 +31,9 @@ class Index:
         for event in snapshot.events:
             events[event.term_id].append(event)
         self.ledgers: dict[int, Ledger] = {
-            term_id: ledger(rows) for term_id, rows in events.items()
+            term_id: ledger(self.terms[term_id], rows)
+            for term_id, rows in events.items()
+            if term_id in self.terms
         }
 
     def _in_effect(self, position: PositionIn) -> PositionIn:

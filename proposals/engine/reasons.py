@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .data import PositionIn, ProposalIn, StanceBasis, StepIn, TermIn
 from .ratification import BodyKind
-from .rules import Item, Ledger, Progress
+from .rules import Item, Progress
 from .vocabulary import (
     ACCEPTS,
     ACCEPTS_WITH_RESERVATIONS,
@@ -25,6 +25,7 @@ from .vocabulary import (
     REJECTED,
     REJECTS,
     SUPPORTS,
+    SUSPENDED,
     UNDECIDED,
     WITHDRAWN,
     WITHDRAWS,
@@ -36,7 +37,7 @@ _VERBS = {
     ACCEPTS: "accepted",
     ACCEPTS_WITH_RESERVATIONS: "accepted with reservations",
 }
-_ORDER = (IMPLEMENTED, IN_IMPLEMENTATION, AGREED, CONDITIONAL, OPEN, REJECTED, WITHDRAWN)
+_ORDER = (IMPLEMENTED, IN_IMPLEMENTATION, SUSPENDED, AGREED, CONDITIONAL, OPEN, REJECTED, WITHDRAWN)
 
 
 def words(status: str) -> str:
@@ -63,18 +64,14 @@ def superseded(proposal: ProposalIn) -> str:
     return f"superseded on {proposal.superseded_on}"
 
 
-def implementation(term: TermIn, events: Ledger, progress: Progress, day: date) -> str:
-    """Why an agreed term is in implementation or implemented (`progress.status` set)."""
-    delivered = progress.delivered
-    if term.quantity is not None:
-        done = f"{delivered:,} of {term.quantity:,} delivered"
-        if delivered >= term.quantity:
-            return f"implemented: {done}"
-    else:
-        done = f"{delivered:,} delivered" if delivered else f"first event {events.dates[0]}"
-    if events.completed_on is not None and events.completed_on <= day:
-        return f"implemented: marked complete on {events.completed_on}"
-    return f"in implementation: {done}"
+def breaches(count: int) -> str:
+    return "1 breach reported" if count == 1 else f"{count:,} breaches reported"
+
+
+def amount(low: int, high: int | None, approximate: bool) -> str:
+    """A committed share in words: "1,200", "about 1,200", "1,000–1,200"."""
+    words = f"{low:,}" if high is None or high == low else f"{low:,}–{high:,}"
+    return f"about {words}" if approximate else words
 
 
 def _decision(step: StepIn) -> str:
@@ -123,6 +120,46 @@ class Wording:
 
     def name(self, party_id: int) -> str:
         return self._names.get(party_id, f"party {party_id}")
+
+    def implementation(self, term: TermIn, progress: Progress) -> str:
+        """Why an agreed term is suspended, in implementation or implemented
+        (`progress.status` set): per-party progress, then breaches and disputes."""
+        state = progress.state
+        if term.commitments:
+            done = ", ".join(
+                f"{self.name(c.party_id)} {state.by_party.get(c.party_id, 0):,} of "
+                + amount(c.quantity, c.quantity_high, c.approximate)
+                for c in sorted(term.commitments, key=lambda c: c.party_id)
+            )
+        elif term.quantity is not None:
+            done = f"{state.delivered:,} of {term.quantity:,} delivered"
+        elif state.delivered:
+            done = f"{state.delivered:,} delivered"
+        else:
+            done = f"first event {state.started_on}" if state.started_on else "nothing delivered"
+        suspension = state.suspension
+        if progress.status == SUSPENDED and suspension is not None:
+            by = f" by {self.name(suspension.by_party_id)}" if suspension.by_party_id else ""
+            head = f"suspended on {suspension.happened_on} ({suspension.kind}{by})"
+            parts = [head, done]
+        elif progress.status == IMPLEMENTED:
+            reached = all(state.by_party.get(c.party_id, 0) >= c.quantity for c in term.commitments)
+            if not term.commitments:
+                reached = term.quantity is not None and state.delivered >= term.quantity
+            if reached or state.completed_on is None:
+                parts = [f"implemented: {done}"]
+            else:
+                parts = [f"implemented: marked complete on {state.completed_on}"]
+                if term.commitments:
+                    parts.append(done)
+        else:
+            parts = [f"in implementation: {done}"]
+        if state.disputed:
+            noun = "delivery" if state.disputed == 1 else "deliveries"
+            parts.append(f"{state.disputed:,} {noun} disputed")
+        if state.breaches:
+            parts.append(breaches(state.breaches))
+        return "; ".join(parts)
 
     def stances(self, status: str, basis: Sequence[StanceBasis], proposal: ProposalIn) -> str:
         """Why a term (or a proposal without terms) has the status its stances give it."""

@@ -34,7 +34,9 @@ class Timelines:
         own = [t.id for t in statuses.index.terms_of[proposal_id]]
         entries: list[TimelineEntry] = []
         previous: dict[int | None, str] = {}
-        last_state: tuple[bool, tuple[str, ...], tuple[str, ...]] | None = None
+        last_state: (
+            tuple[bool, tuple[str, ...], tuple[str, ...], tuple[int, date] | None] | None
+        ) = None
         for day in self.change_dates(proposal, own, until):
             # Statuses follow from this state; building reasons only on a change, and only
             # for what changed, keeps a replay over hundreds of dates cheap.
@@ -42,6 +44,7 @@ class Timelines:
                 is_superseded(proposal, day),
                 statuses.statuses_only(proposal_id, day),
                 tuple(outcome_on(step, day) for step in proposal.steps),
+                statuses.partial.realised_by(proposal_id, day),
             )
             if state == last_state:
                 continue
@@ -89,6 +92,8 @@ class Timelines:
             moments.add(proposal.superseded_on)
         # A ratification step's decision changes an agreed proposal's status that day.
         moments.update(step.decided_on for step in proposal.steps if step.decided_on is not None)
+        # Partial realisation: the days the narrower proposals' statuses change.
+        moments.update(self._statuses.partial.linked_moments(proposal.id))
         if self._first_said is None:
             self._first_said = first_said(self._statuses.index)
         subjects = [("proposal", proposal.id), *(("term", term_id) for term_id in own)]

@@ -3,7 +3,6 @@ aggregate and the implementation overlay. Reasons are worded in reasons.py."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
@@ -11,6 +10,7 @@ from typing import NamedTuple
 
 from .conditions import counts_as
 from .data import EventIn, ProposalIn, TermIn
+from .ledger import Ledger, State
 from .stances import Stances
 from .vocabulary import (
     ADVANCEMENT,
@@ -25,6 +25,7 @@ from .vocabulary import (
     PARTIALLY_AGREED,
     REJECTED,
     REJECTS,
+    SUSPENDED,
     WITHDRAWN,
     WITHDRAWS,
 )
@@ -70,44 +71,35 @@ def is_superseded(proposal: ProposalIn, day: date) -> bool:
 # ---------------------------------------------------------------- implementation overlay
 
 
-class Ledger(NamedTuple):
-    """A term's implementation events in date order."""
-
-    dates: list[date]
-    delivered: list[int]  # running total; delivered[i] = sum of the first i events
-    completed_on: date | None
-
-
-def ledger(events: Iterable[EventIn]) -> Ledger:
-    rows = sorted(events, key=lambda e: (e.happened_on, e.id))
-    running = [0]
-    for e in rows:
-        running.append(running[-1] + (e.quantity or 0))
-    completed_on = min((e.happened_on for e in rows if e.completes), default=None)
-    return Ledger([e.happened_on for e in rows], running, completed_on)
+def ledger(term: TermIn, events: Iterable[EventIn]) -> Ledger:
+    """A term's implementation events in date order (ledger.py keeps the books)."""
+    return Ledger(term, events)
 
 
 class Progress(NamedTuple):
     """Units delivered as of a day, and what an agreed term becomes: None before the
-    first event, else `in_implementation` or `implemented`."""
+    first delivery or suspension, else `suspended`, `in_implementation` or
+    `implemented`; and the ledger's state on that day."""
 
     delivered: int
     status: str | None
+    state: State = State()
 
 
 NOT_STARTED = Progress(0, None)
 
 
 def implementation(term: TermIn, events: Ledger | None, day: date) -> Progress:
-    count = bisect_right(events.dates, day) if events else 0
-    if events is None or not count:
+    if events is None:
         return NOT_STARTED
-    delivered = events.delivered[count]
-    if (term.quantity is not None and delivered >= term.quantity) or (
-        events.completed_on is not None and events.completed_on <= day
-    ):
-        return Progress(delivered, IMPLEMENTED)
-    return Progress(delivered, IN_IMPLEMENTATION)
+    state = events.at(day)
+    if state.suspension is not None:
+        return Progress(state.delivered, SUSPENDED, state)
+    if state.implemented:
+        return Progress(state.delivered, IMPLEMENTED, state)
+    if state.deliveries:
+        return Progress(state.delivered, IN_IMPLEMENTATION, state)
+    return Progress(state.delivered, None, state)
 
 
 # ---------------------------------------------------------------- a proposal
@@ -120,6 +112,7 @@ class Item(NamedTuple):
     term: int | None  # the term's position among the proposal's terms, if a term
     group: str = ""
     option: str | None = None  # the option that carries an agreed group
+    deliverable: bool = True  # False when every term of it is procedural
 
 
 def option_status(statuses: Sequence[str]) -> str:
@@ -152,25 +145,34 @@ def items(terms: Sequence[TermIn], statuses: Sequence[str]) -> list[Item]:
     terms outside option groups, then each group as one item."""
     result: list[Item] = []
     groups: dict[str, dict[str, list[str]]] = {}
+    deliverable: dict[str, bool] = {}
     for i, (term, status) in enumerate(zip(terms, statuses, strict=True)):
         if term.option_group:
             options = groups.setdefault(term.option_group, {})
             options.setdefault(term.option, []).append(status)
+            deliverable[term.option_group] = deliverable.get(term.option_group, False) or (
+                term.deliverable
+            )
         else:
-            result.append(Item(status, i))
+            result.append(Item(status, i, deliverable=term.deliverable))
     for group, options in groups.items():
         status, best = group_status(options)
-        result.append(Item(status, None, group, best))
+        result.append(Item(status, None, group, best, deliverable[group]))
     return result
 
 
-def aggregate(statuses: Sequence[str]) -> str:
-    """A proposal's status from its items' statuses (§3, a proposal with terms)."""
-    live = [s for s in statuses if s != WITHDRAWN]
+def aggregate(statuses: Sequence[str], deliverable: Sequence[bool] | None = None) -> str:
+    """A proposal's status from its items' statuses (§3, a proposal with terms). When
+    every live item is agreed or beyond, the least advanced deliverable one sets it:
+    procedural items (`deliverable` False) only count when nothing is deliverable."""
+    flags = list(deliverable) if deliverable is not None else [True] * len(statuses)
+    pairs = [(s, d) for s, d in zip(statuses, flags, strict=True) if s != WITHDRAWN]
+    live = [s for s, _ in pairs]
     if not live:
         return WITHDRAWN
     if all(s in ADVANCEMENT for s in live):
-        return min(live, key=ADVANCEMENT.__getitem__)
+        counted = [s for s, d in pairs if d] or live
+        return min(counted, key=ADVANCEMENT.__getitem__)
     if all(s == REJECTED for s in live):
         return REJECTED
     if any(s in ADVANCEMENT for s in live):

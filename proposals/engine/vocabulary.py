@@ -16,6 +16,7 @@ class Status(TextChoices):
     OPEN = "open", "Open"
     CONDITIONAL = "conditional", "Conditional"
     AGREED = "agreed", "Agreed"
+    SUSPENDED = "suspended", "Suspended"
     IN_IMPLEMENTATION = "in_implementation", "In implementation"
     IMPLEMENTED = "implemented", "Implemented"
     PARTIALLY_AGREED = "partially_agreed", "Partially agreed"
@@ -42,13 +43,38 @@ ACCEPTS_WITH_RESERVATIONS = Stance.ACCEPTS_WITH_RESERVATIONS.value
 
 OPEN, CONDITIONAL, AGREED = Status.OPEN.value, Status.CONDITIONAL.value, Status.AGREED.value
 IN_IMPLEMENTATION, IMPLEMENTED = Status.IN_IMPLEMENTATION.value, Status.IMPLEMENTED.value
+SUSPENDED = Status.SUSPENDED.value
 REJECTED, WITHDRAWN = Status.REJECTED.value, Status.WITHDRAWN.value
 SUPERSEDED, PARTIALLY_AGREED = Status.SUPERSEDED.value, Status.PARTIALLY_AGREED.value
 NOT_TABLED = Status.NOT_TABLED.value
 
 # Reservations never hold a term back: they are listed with the text, not waited for.
 AGREEING = frozenset({PROPOSES, SUPPORTS, ACCEPTS, ACCEPTS_WITH_RESERVATIONS})
-ADVANCEMENT = {AGREED: 0, IN_IMPLEMENTATION: 1, IMPLEMENTED: 2}  # "agreed or beyond"
+# "Agreed or beyond", least advanced first. An agreed term whose implementation is
+# suspended (or halted) and not yet resumed is `suspended`: still agreed, but behind one
+# that is being carried out.
+ADVANCEMENT = {AGREED: 0, SUSPENDED: 1, IN_IMPLEMENTATION: 2, IMPLEMENTED: 3}
 # Agreed, or further along: what counts as agreement in shares, pages and summaries.
 AGREED_OR_BEYOND = frozenset(Status(status) for status in ADVANCEMENT)
 DEAD = frozenset({REJECTED, WITHDRAWN})
+
+
+class EventKind(TextChoices):
+    """What a line of the exchange ledger records (ImplementationEvent.kind)."""
+
+    DELIVERY = "delivery", "Delivery"
+    SUSPENSION = "suspension", "Suspension"
+    RESUMPTION = "resumption", "Resumption"
+    BREACH = "breach", "Breach"
+    HALT = "halt", "Halt"
+    REVERSAL = "reversal", "Reversal"
+    DISPUTE = "dispute", "Dispute"
+
+
+DELIVERY, REVERSAL = EventKind.DELIVERY.value, EventKind.REVERSAL.value
+DISPUTE, BREACH = EventKind.DISPUTE.value, EventKind.BREACH.value
+SUSPENSION, HALT, RESUMPTION = (
+    EventKind.SUSPENSION.value,
+    EventKind.HALT.value,
+    EventKind.RESUMPTION.value,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 # Statuses and stances are the engine's vocabulary, defined once (proposals/engine).
 from proposals.engine.vocabulary import AGREED_OR_BEYOND as AGREED_OR_BEYOND
+from proposals.engine.vocabulary import EventKind as EventKind
 from proposals.engine.vocabulary import Stance as Stance
 from proposals.engine.vocabulary import Status as Status
 
@@ -19,6 +20,7 @@ from .choices import ProposalKind as ProposalKind
 from .choices import SourceKind as SourceKind
 from .choices import Stage as Stage
 from .choices import TextStatus as TextStatus
+from .ledger import Commitment as Commitment
 from .ledger import ImplementationEvent as ImplementationEvent
 from .positions import Position as Position
 from .proposals import Proposal as Proposal

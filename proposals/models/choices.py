@@ -37,6 +37,7 @@ class LinkKind(models.TextChoices):
     RESPONDS_TO = "responds_to", "responds to"
     COUNTER_TO = "counter_to", "is a counter-proposal to"
     IMPLEMENTS = "implements", "implements"
+    REALISES_PART_OF = "realises_part_of", "realises part of"
 
 
 class Category(models.TextChoices):

@@ -37,6 +37,11 @@ class Term(Versioned, StatusFields):
     )
     quantity = models.BigIntegerField(null=True, blank=True)
     unit = models.CharField(max_length=60, blank=True)
+    deliverable = models.BooleanField(
+        default=True,
+        help_text="Something to carry out. Untick for procedural terms (timing, scope, "
+        "wording): they do not hold the proposal back from implemented.",
+    )
     due_on = models.DateField(null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="terms")
     note = models.TextField(

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from pghistory.models import Events
 
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -31,13 +32,15 @@ SUBJECTS = {
     "proposals.PositionEvent": "position",
     "proposals.RatificationStepEvent": "ratification_step",
     "proposals.TablingEvent": "tabling",
+    "proposals.CommitmentEvent": "commitment",
 }
+SUBJECT_LAST = "proposals.CommitmentEvent"
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[dict[str, Any]]:
-    """Every event of the proposal, in order, in seven queries whatever the length of the
+    """Every event of the proposal, in order, in eight queries whatever the length of the
     history. Each event is a dict with its `type` (EVENT_TYPES), its `date` and the keys
     its type has: term and term_label; party, stance, quote, conditions, reservations, position
     (positions); quantity, completes, note (deliveries); status (the outcome) and note (the
@@ -80,13 +83,17 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     for e in ImplementationEvent.objects.filter(term__proposal_id=proposal_id).values(
         "id",
         "term_id",
+        "kind",
         "happened_on",
+        "happened_on_precision",
         "by_party_id",
+        "to_party_id",
         "quantity",
         "completes",
+        "location",
+        "reverses_id",
         "note",
         "source_id",
-        "happened_on_precision",
     ):
         events.append(
             {
@@ -95,6 +102,10 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
                 "date_precision": e["happened_on_precision"],
                 "term": e["term_id"],
                 "party": e["by_party_id"],
+                "kind": e["kind"],
+                "to_party": e["to_party_id"],
+                "location": e["location"],
+                "reverses": e["reverses_id"],
                 "quantity": e["quantity"],
                 "completes": e["completes"],
                 "note": e["note"],
@@ -141,7 +152,7 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
             }
         )
 
-    events.extend(_edits(proposal_id))
+    events.extend(_edits(proposal_id, terms))
 
     source_ids = {event.get("source") for event in events} - {None}
     sources = {s["id"]: s for s in Source.objects.filter(pk__in=source_ids).values(*source_fields)}
@@ -161,9 +172,9 @@ def proposal_history(proposal_id: int, *, source_fields: Iterable[str]) -> list[
     return events
 
 
-def _edits(proposal_id: int) -> list[dict[str, Any]]:
-    """The audit trail of the proposal, its terms, links, ratification steps and tabling
-    parties, and its deleted positions."""
+def _edits(proposal_id: int, term_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """The audit trail of the proposal, its terms, links, commitments, ratification steps
+    and tabling parties, and its deleted positions."""
     audit = list(
         Events.objects.across(
             Proposal.pgh_event_model,
@@ -185,6 +196,21 @@ def _edits(proposal_id: int) -> list[dict[str, Any]]:
             "pgh_data",
         )
     )
+    # Commitments hang on terms, not on the proposal: their trail is read by term.
+    term_ids = list(
+        Term.objects.filter(proposal_id=proposal_id).values_list("pk", flat=True)
+        if term_ids is None
+        else term_ids
+    )
+    if term_ids:
+        audit += list(
+            Events.objects.across(Commitment.pgh_event_model)
+            .references([Term(pk=pk) for pk in term_ids])
+            .values(
+                "pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context"
+            )
+        )
+    audit.sort(key=lambda row: (row["pgh_created_at"], row["pgh_model"] == SUBJECT_LAST))
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
         get_user_model().objects.filter(pk__in=user_ids - {None}).values_list("pk", "username")

@@ -12,6 +12,9 @@ from proposals.services.agenda import (
     agenda_item_update,
 )
 from proposals.services.ledger import (
+    commitment_create,
+    commitment_delete,
+    commitment_update,
     implementation_event_delete,
     implementation_event_record,
     implementation_event_update,
@@ -36,6 +39,9 @@ __all__ = [
     "agenda_item_create",
     "agenda_item_delete",
     "agenda_item_update",
+    "commitment_create",
+    "commitment_delete",
+    "commitment_update",
     "implementation_event_delete",
     "implementation_event_record",
     "implementation_event_update",

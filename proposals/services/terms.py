@@ -43,6 +43,7 @@ def term_create(
     due_on: datetime.date | None = None,
     sources: Iterable[Source] = (),
     note: str = "",
+    deliverable: bool = True,
 ) -> Term:
     if ordinal is None:
         last = proposal.terms.order_by("-ordinal").values_list("ordinal", flat=True).first()
@@ -61,6 +62,7 @@ def term_create(
         unit=unit,
         due_on=due_on,
         note=note,
+        deliverable=deliverable,
     )
     _check_derived_from(term=term, derived_from=derived_from)
     create_validated(term)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Participation
 from proposals.models import (
+    Commitment,
     ImplementationEvent,
     Position,
     Proposal,
@@ -34,6 +35,7 @@ from proposals.page_data import (
 )
 from proposals.selectors import standing_reservations
 from proposals.selectors.agenda import agenda_items_of
+from proposals.selectors.ledger import term_ledgers
 from proposals.selectors.ratification import ratification_of
 
 
@@ -46,9 +48,12 @@ def _positions() -> Any:
 def _terms() -> Any:
     return Term.objects.select_related("derived_from__proposal").prefetch_related(
         "sources",
+        Prefetch("commitments", queryset=Commitment.objects.select_related("party")),
         Prefetch(
             "implementation_events",
-            queryset=ImplementationEvent.objects.select_related("by_party", "source"),
+            queryset=ImplementationEvent.objects.select_related(
+                "by_party", "to_party", "reverses", "source"
+            ),
         ),
         Prefetch(
             "derivatives",
@@ -136,8 +141,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for reservation in reservations:
         reservation["party_name"] = names[reservation["party"]].display_name
     events = [e for term in terms for e in term.implementation_events.all()]
+    books = term_ledgers(terms)
     for term in terms:
         term.ledger = ledger(term.implementation_events.all())
+        term.books = books.get(term.pk)
     related = []
     for link in links:
         outgoing = link.from_proposal_id == proposal.pk
@@ -198,7 +205,7 @@ def _ratification(proposal: Proposal) -> dict[str, Any]:
 
 def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
     header = ["term_id", "label", "text", "stage", "option_group", "option", "category"]
-    header += ["status", "reason", "quantity", "unit", "delivered", "due_on"]
+    header += ["status", "reason", "quantity", "unit", "delivered", "deliverable", "due_on"]
     return csv_response(
         f"proposal-{proposal.pk}-terms.csv",
         header,
@@ -216,6 +223,7 @@ def _terms_csv(proposal: Proposal, terms: list[Term]) -> HttpResponse:
                 t.quantity,
                 t.unit,
                 t.delivered,
+                t.deliverable,
                 t.due_on,
             ]
             for t in terms
@@ -241,19 +249,25 @@ def term_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     current_ids = {c.position.pk for party in current for c in party.current}
     events = list(term.implementation_events.all())
+    term.books = term_ledgers([term]).get(term.pk)
     if wants_csv(request):
         return csv_response(
             f"term-{term.pk}-ledger.csv",
-            ["happened_on", "by_party", "quantity", "running_total", "completes", "note"]
+            ["happened_on", "kind", "by_party", "to_party", "quantity", "running_total"]
+            + ["completes", "location", "reverses", "note"]
             + ["source", "source_url"]
             + ["happened_on_precision"],
             (
                 [
                     line.event.happened_on,
+                    line.event.kind,
                     line.event.by_party.display_name if line.event.by_party else "",
+                    line.event.to_party.display_name if line.event.to_party else "",
                     line.event.quantity,
                     line.running,
                     line.event.completes,
+                    line.event.location,
+                    line.event.reverses_id or "",
                     line.event.note,
                     str(line.event.source) if line.event.source else "",
                     line.event.source.url if line.event.source else "",
