@@ -30,7 +30,9 @@ from negotiations.services import participation_create
 from parties.models import Person
 from parties.services import party_create, person_create
 from proposals.models import Proposal, Source, Term
+from proposals.services.agenda import agenda_item_create
 from proposals.services.ledger import commitment_create, implementation_event_record
+from proposals.services.ratification import ratification_step_create
 from tests.api_support import EDITOR, api_env, client_for, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
@@ -156,6 +158,32 @@ VALID: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "role": "adviser",
     },
     "PATCH /api/v1/delegation-members/{id}/": lambda w: {"title": "Changed", "role": "expert"},
+    "POST /api/v1/ratification-steps/": lambda w: {
+        "proposal": w["proposal"],
+        "body_kind": "parliament",
+        "body_name": "State Duma",
+        "body_party": w["party"],
+        "due_on": "2025-07-01",
+        "outcome": "approved",
+        "decided_on": "2025-06-20",
+        "votes_for": 400,
+        "votes_against": 10,
+        "abstentions": 2,
+        "share_for": "97.1",
+        "turnout": "91.5",
+        "note": "Ratified by the lower house.",
+        "sources": [w["source"]],
+    },
+    "PATCH /api/v1/ratification-steps/{id}/": lambda w: {"note": "Changed", "due_on": "2025-08-01"},
+    "POST /api/v1/agenda-items/": lambda w: {
+        "negotiation": w["negotiation"],
+        "number": 99,
+        "title": "Hostile item",
+        "description": "An item for the hostile-input test.",
+        "sources": [w["source"]],
+        "proposals": [w["proposal"]],
+    },
+    "PATCH /api/v1/agenda-items/{id}/": lambda w: {"description": "Changed"},
     "POST /api/v1/sources/": lambda w: {
         "url": "https://example.org/hostile",
         "title": "A report",
@@ -327,9 +355,9 @@ def world(django_db_setup, django_db_blocker):
         implementation_event_record(
             term=Term.objects.get(pk=ids["term"]), happened_on=datetime.date(2025, 6, 2)
         )
-        commitment_create(
-            term=Term.objects.get(pk=ids["term"]), party=proposal.tabled_by, quantity=1
-        )
+        commitment_create(term=Term.objects.get(pk=ids["term"]), party=tabler, quantity=1)
+        ratification_step_create(proposal=proposal, body_kind="parliament", body_name="Rada")
+        agenda_item_create(negotiation=negotiation, title="An item", proposals=[proposal])
         yield {"ids": ids, "client": client_for(editor), "targets": {}}
         transaction.set_rollback(True)
 

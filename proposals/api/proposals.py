@@ -24,7 +24,6 @@ from negotiations.api.params import (
     output_fields,
 )
 from negotiations.api.schema import AS_OF, resource_docs
-from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
@@ -38,6 +37,7 @@ from proposals import services
 from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
+from proposals.api.proposal_examples import PROPOSAL_DETAIL_EXAMPLE, PROPOSAL_EXAMPLE
 from proposals.api.ratification import RatificationStepBriefSerializer
 from proposals.api.reservations import ReservationSerializer
 from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
@@ -55,9 +55,7 @@ from proposals.api.tabling import (
     with_tabling_parties,
 )
 from proposals.api.terms import (
-    NESTED_TERM,
     NESTED_TERM_COLUMNS,
-    TERM_EXAMPLE,
     NestedTermSerializer,
     nested_term,
 )
@@ -254,67 +252,6 @@ class ProposalFilter(ParleyFilterSet):
     class Meta:
         model = Proposal
         fields: list[str] = []
-
-
-PROPOSAL_EXAMPLE = {
-    "id": 5,
-    "negotiation": 1,
-    "round": 1,
-    "tabling_parties": [1],
-    "mediators": [],
-    "tabled_by": 1,
-    "title": "Russian memorandum on a settlement",
-    "kind": "memorandum",
-    "summary": "",
-    "text": "",
-    "tabled_on": "2025-06-02",
-    "tabled_on_precision": "day",
-    "text_status": "official",
-    "required_parties": [],
-    "sources": [2],
-    "status": "rejected",
-    "status_reason": "rejected by Ukraine on 2025-06-02",
-    "status_since": "2025-06-02",
-    "status_stale": False,
-    "status_freshness": "current",
-    "status_computed_at": "2025-06-02T18:00:01Z",
-    "ratification": None,
-    **TIMES,
-}
-PROPOSAL_DETAIL_EXAMPLE = {
-    **PROPOSAL_EXAMPLE,
-    "as_of": None,
-    "consent_parties": [1, 2],
-    "parties": [
-        {"id": 1, "name": "Russian Federation", "short_name": "Russia", "slug": "russia"},
-        {"id": 2, "name": "Ukraine", "short_name": "Ukraine", "slug": "ukraine"},
-    ],
-    "stances": [
-        {
-            "party": 2,
-            "stance": "rejects",
-            "counts_as": "rejects",
-            "position": 10,
-            "stated_on": "2025-06-02",
-            "level": "proposal",
-        }
-    ],
-    "terms": [{k: v for k, v in TERM_EXAMPLE.items() if k in NESTED_TERM}],
-    "links": [],
-    "cited_sources": [
-        {
-            "id": 2,
-            "title": "Memorandum as published",
-            "url": "",
-            "publisher": "TASS",
-            "published_on": "2025-06-02",
-            "kind": "document",
-        }
-    ],
-    "ratification_steps": [],
-    "agenda_items": [{"id": 1, "number": 3, "title": "Exchange of prisoners"}],
-    "reservations": [],
-}
 
 
 @resource_docs(

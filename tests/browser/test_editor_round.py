@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from negotiations.core.roles import EDITOR
-from negotiations.demo import MEMORANDUM_TERMS
+from negotiations.demo.facts import MEMORANDUM_TERMS
 from tests.browser.conftest import Session, check_axe, screenshot
 from tests.edit_support import PASSWORD, make_user
 from tests.tools import ROOT, SCREENSHOTS

@@ -16,130 +16,25 @@ from django.db import transaction
 from django.db.models import Model
 
 from negotiations import services as negotiation_services
-from negotiations.models import Delegation, Negotiation, Participation, Role, Round
+from negotiations.models import Delegation, Negotiation, Participation, Round
 from parties import services as party_services
 from parties.models import Party, Person
 from proposals import services as proposal_services
-from proposals.models import Position, Proposal, Source, Term
+from proposals.models import AgendaItem, Position, Proposal, Source, Term
+
+from .facts import (
+    AGENDA,
+    DAY,
+    MEMORANDUM_TERMS,
+    MEMORANDUM_TEXT,
+    NEGOTIATION_SLUG,
+    PARTICIPANTS,
+    PARTIES,
+    PEOPLE,
+    REPORT,
+)
 
 M = TypeVar("M", bound=Model)
-
-DAY = datetime.date(2025, 6, 2)
-NEGOTIATION_SLUG = "russia-ukraine-istanbul-2025"
-
-PARTIES: list[dict[str, Any]] = [
-    dict(name="Russian Federation", short_name="Russia", slug="russia", country_code="RU"),
-    dict(name="Ukraine", short_name="Ukraine", slug="ukraine", country_code="UA"),
-    dict(
-        name="United States",
-        short_name="United States",
-        slug="united-states",
-        country_code="US",
-        aliases=["USA", "US"],
-    ),
-    dict(
-        name="Republic of Türkiye",
-        short_name="Turkey",
-        slug="turkey",
-        country_code="TR",
-        aliases=["Türkiye", "Turkey"],
-    ),
-    dict(
-        name="Western governments",
-        short_name="The West",
-        slug="the-west",
-        kind="bloc",
-        description="Ukraine's Western backers, as reports refer to them collectively.",
-    ),
-]
-
-PEOPLE = [
-    ("Sergiy Kyslytsya", "ukraine", "Member of the Ukrainian delegation"),
-    ("Karoline Leavitt", "united-states", "White House press secretary"),
-    ("Recep Tayyip Erdoğan", "turkey", "President of Türkiye"),
-    ("Donald Trump", "united-states", "President of the United States"),
-    ("Vladimir Putin", "russia", "President of Russia"),
-    ("Volodymyr Zelenskyy", "ukraine", "President of Ukraine"),
-]
-
-PARTICIPANTS: list[tuple[str, list[str], str]] = [
-    ("russia", [Role.PRINCIPAL], ""),
-    ("ukraine", [Role.PRINCIPAL], ""),
-    ("turkey", [Role.HOST, Role.MEDIATOR], "Hosts the talks and offers to mediate directly."),
-    ("united-states", [Role.OBSERVER], "Third party; invited to a possible leaders' summit."),
-    ("the-west", [Role.SUPPORTER], "Backs Ukraine; has rejected Moscow's demands before."),
-]
-
-REPORT: dict[str, Any] = dict(
-    title="Russia and Ukraine agree on prisoner exchange in Istanbul; no ceasefire; "
-    "White House says Trump open to a summit",
-    publisher="News report with agency inputs",
-    published_on=DAY,
-    kind="news",
-)
-MEMORANDUM_TEXT: dict[str, Any] = dict(
-    title="Russian memorandum on a settlement, as published by TASS and RIA Novosti",
-    publisher="TASS; RIA Novosti",
-    published_on=DAY,
-    kind="document",
-)
-
-MEMORANDUM_TERMS = [
-    # (label, text, category, stage, option_group, option)
-    (
-        "A",
-        "Ukraine withdraws its forces from the four regions Russia annexed in September 2022.",
-        "territory",
-        "ceasefire",
-        "truce",
-        "A",
-    ),
-    ("B.1", "Ukraine halts mobilisation.", "military", "ceasefire", "truce", "B"),
-    (
-        "B.2",
-        "Western arms deliveries to Ukraine are frozen.",
-        "military",
-        "ceasefire",
-        "truce",
-        "B",
-    ),
-    ("B.3", "Ukraine stops redeploying its forces.", "military", "ceasefire", "truce", "B"),
-    (
-        "B.4",
-        "No military presence of third countries on Ukrainian territory.",
-        "military",
-        "ceasefire",
-        "truce",
-        "B",
-    ),
-    ("2", "Ukraine ends martial law.", "governance", "precondition", "", ""),
-    (
-        "3",
-        "Ukraine holds elections, after which a comprehensive peace treaty can be signed.",
-        "governance",
-        "precondition",
-        "",
-        "",
-    ),
-    ("4.1", "Ukraine declares itself a neutral state.", "neutrality", "settlement", "", ""),
-    ("4.2", "Ukraine gives up its bid to join NATO.", "neutrality", "settlement", "", ""),
-    (
-        "4.3",
-        "Limits are set on the size of Ukraine's armed forces.",
-        "military",
-        "settlement",
-        "",
-        "",
-    ),
-    (
-        "4.4",
-        "Russian becomes an official language of Ukraine on a par with Ukrainian.",
-        "language",
-        "settlement",
-        "",
-        "",
-    ),
-]
 
 
 def _get_or_create(model: type[M], lookup: dict[str, Any], create: Callable[[], M]) -> M:
@@ -375,4 +270,17 @@ def load_demo() -> Negotiation:
         conditions="Both leaders and both sides come to the table together, with genuine "
         "readiness from all sides to seek peace.",
     )
+    round_.sources.add(report)
+    named = dict(ceasefire=ceasefire, memorandum=memorandum, prisoners=prisoners)
+    named |= dict(bodies=bodies, wounded=wounded, summit=summit)
+    for number, (title, description, keys) in enumerate(AGENDA, start=1):
+        if not AgendaItem.objects.filter(negotiation=negotiation, number=number).exists():
+            proposal_services.agenda_item_create(
+                negotiation=negotiation,
+                number=number,
+                title=title,
+                description=description,
+                sources=[report],
+                proposals=[named[key] for key in keys],
+            )
     return negotiation
