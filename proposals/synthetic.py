@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from negotiations.core.precision import DatePrecision
 from negotiations.models import Negotiation, Participation, Role, Round
 from parties.models import Party, PartyKind
 from proposals.models import (
@@ -242,6 +243,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
         "updated_at",
         "stance",
         "stated_on",
+        "stated_on_precision",
         "quote",
         "conditions",
         "reservations",
@@ -300,6 +302,7 @@ def _negotiation(rng, n, tag, pool, budget, today, stamp, counts, progress) -> N
                     stamp,
                     stance,
                     stated,
+                    DatePrecision.DAY.value,
                     "",
                     text,
                     reserved,

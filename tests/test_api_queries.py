@@ -42,8 +42,9 @@ QUERIES = {
     "/api/v1/delegations/{delegation}/": 1,
     "/api/v1/status-changes/{status_change}/": 1,
     "/api/v1/implementation-events/{event}/": 1,
-    "/api/v1/negotiations/{negotiation}/": 3,  # + its agenda (none in the demo)
-    "/api/v1/negotiations/{negotiation}/?as_of=2025-06-01": 4 + SNAPSHOT,
+    # + its agenda: the items, their sources and their proposals (the demo has three items)
+    "/api/v1/negotiations/{negotiation}/": 5,
+    "/api/v1/negotiations/{negotiation}/?as_of=2025-06-01": 7 + SNAPSHOT,
     "/api/v1/negotiations/{negotiation}/matrix/": 4 + SNAPSHOT,
     "/api/v1/rounds/{round}/": 4,
     "/api/v1/rounds/{round}/?as_of=2025-06-01": 5 + SNAPSHOT,

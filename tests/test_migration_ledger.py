@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("proposals", "0012_ws_d_date_precision")]
+BEFORE = [("proposals", "0012_ws_d_date_precision"), ("parties", "0001_initial")]
 AFTER = [("proposals", "0013_ws_b_ledger_and_partial_realisation")]
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-OLD = [("proposals", "0008_ws_a_reservations")]
+# parties 0001: before its own migrations (new NOT NULL columns) the old rows fit.
+OLD = [("proposals", "0008_ws_a_reservations"), ("parties", "0001_initial")]
 NEW = [("proposals", "0011_ws_a_drop_tabled_by")]
 
 

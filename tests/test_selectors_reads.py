@@ -62,8 +62,8 @@ def test_the_detail_reads_a_fixed_number_of_queries_whatever_the_terms(
     demo, django_assert_num_queries
 ):
     row = proposal_row(memorandum())
-    # terms, principals, parties, links, cited sources
-    with django_assert_num_queries(5):
+    # terms, ratification steps, principals, parties, links, cited sources
+    with django_assert_num_queries(6):
         proposal_detail(
             row, as_of=None, term_fields=("id",), party_fields=("id",), source_fields=("id",)
         )
