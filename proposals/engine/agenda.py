@@ -14,6 +14,7 @@ from datetime import date
 from .vocabulary import (
     ADVANCEMENT,
     DEAD,
+    NOT_TABLED,
     OPEN,
     PARTIALLY_AGREED,
     REJECTED,
@@ -55,7 +56,9 @@ def item_status(proposals: Sequence[OnItem]) -> ItemStatus:
     one is; open while one is open or conditional (however many rival ones were rejected);
     rejected once every proposal on it is rejected or withdrawn. Superseded proposals are
     not live: their successors count, if tabled on the item. No proposal: open."""
-    ordered = sorted(proposals, key=lambda p: (p.since or date.min, p.id))
+    # A proposal not yet tabled on the day asked is not on the table yet.
+    on_table = (p for p in proposals if p.status != NOT_TABLED)
+    ordered = sorted(on_table, key=lambda p: (p.since or date.min, p.id))
     if not ordered:
         return ItemStatus(OPEN, "open: nothing tabled yet")
     agreed = [p for p in ordered if p.status in ADVANCEMENT]

@@ -54,9 +54,10 @@ def _record(changes: dict[int, Changes], key: int, day: date, status: str) -> No
 
 def _stated(index: Index) -> list[PositionIn]:
     """The positions that count (by a consent party or the tabler of a proposal in the
-    snapshot), in the order they take effect: by day; on a day those on whole proposals
-    first, as one on a term wins over one on the whole proposal stated the same day
-    (stances.effective); then as recorded, so that of a party's the last one wins."""
+    snapshot), in the order they take effect: by day (then, for those said before the
+    tabling day and taking effect on it, by the day they were said); on a day those on
+    whole proposals first, as one on a term wins over one on the whole proposal stated the
+    same day (stances.effective); then as recorded, so that of a party's the last one wins."""
     terms, parties = index.terms, index.parties
     stated: list[PositionIn] = []
     for p in index.positions:
@@ -67,7 +68,7 @@ def _stated(index: Index) -> list[PositionIn]:
             counted = None if term is None else parties[term.proposal_id]
         if counted is not None and p.party_id in counted:
             stated.append(p)
-    stated.sort(key=lambda p: (p.stated_on, p.term_id is not None, p.id))
+    stated.sort(key=lambda p: (*p.order, p.term_id is not None, p.id))
     return stated
 
 

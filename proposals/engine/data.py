@@ -20,6 +20,14 @@ class PositionIn:
     stance: str
     stated_on: date
     conditional_on: tuple[int, ...] = ()
+    # Set only on a position stated before its proposal's tabling day, which takes effect
+    # on that day (`stated_on`): the day it was said, which still orders it among others.
+    said_on: date | None = None
+
+    @property
+    def order(self) -> tuple[date, date]:
+        """When it takes effect, then when it was said: later wins (rule 2 of §3)."""
+        return self.stated_on, self.said_on or self.stated_on
 
 
 @dataclass(frozen=True)

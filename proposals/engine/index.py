@@ -42,7 +42,7 @@ class Index:
         if tabled_on is None or position.stated_on >= tabled_on:
             return position
         self.stated[position.id] = position
-        return replace(position, stated_on=tabled_on)
+        return replace(position, stated_on=tabled_on, said_on=position.stated_on)
 
     def as_stated(self, position: PositionIn | None) -> PositionIn | None:
         """The position as it was stated (not as it took effect)."""

@@ -12,7 +12,7 @@ one so that a day's state is one bisection away.
 - A breach is counted, never changes a status.
 - A term with commitments is implemented when every committed party delivered at least
   its share; without commitments, when the total reaches the term's quantity; either
-  way, once a delivery `completes` it.
+  way, once a delivery `completes` it (while that delivery is not reversed).
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ class Ledger:
         seen: dict[int, EventIn] = {}
         reversed_ids: set[int] = set()
         disputed_ids: set[int] = set()
+        completers: list[EventIn] = []  # deliveries that complete it, not reversed, by date
         for event in rows:
-            self.states.append(self._step(self.states[-1], event, seen, reversed_ids, disputed_ids))
+            state = self._step(self.states[-1], event, seen, reversed_ids, disputed_ids, completers)
+            self.states.append(state)
             seen[event.id] = event
 
     def at(self, day: date) -> State:
@@ -65,6 +67,7 @@ class Ledger:
         seen: Mapping[int, EventIn],
         reversed_ids: set[int],
         disputed_ids: set[int],
+        completers: list[EventIn],
     ) -> State:
         by_party = dict(state.by_party)
         delivered, deliveries = state.delivered, state.deliveries
@@ -81,8 +84,9 @@ class Ledger:
             started_on = started_on or event.happened_on
             if event.by_party_id is not None:
                 by_party[event.by_party_id] = by_party.get(event.by_party_id, 0) + amount
-            if event.completes and completed_on is None:
-                completed_on = event.happened_on
+            if event.completes:
+                completers.append(event)
+                completed_on = completers[0].happened_on
         elif event.kind == REVERSAL and target is not None and target.id not in reversed_ids:
             reversed_ids.add(target.id)
             amount = target.quantity or 0
@@ -93,6 +97,9 @@ class Ledger:
                 by_party[target.by_party_id] = by_party.get(target.by_party_id, 0) - amount
             if target.id in disputed_ids:
                 disputed -= 1
+            if target in completers:  # the delivery that completed it no longer stands
+                completers.remove(target)
+                completed_on = completers[0].happened_on if completers else None
         elif event.kind == DISPUTE and target is not None:
             if target.id not in disputed_ids and target.id not in reversed_ids:
                 disputed_ids.add(target.id)

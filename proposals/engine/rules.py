@@ -93,10 +93,10 @@ def implementation(term: TermIn, events: Ledger | None, day: date) -> Progress:
     if events is None:
         return NOT_STARTED
     state = events.at(day)
+    if state.implemented:  # carried out in full, even if a suspension was still in force
+        return Progress(state.delivered, IMPLEMENTED, state)
     if state.suspension is not None:
         return Progress(state.delivered, SUSPENDED, state)
-    if state.implemented:
-        return Progress(state.delivered, IMPLEMENTED, state)
     if state.deliveries:
         return Progress(state.delivered, IN_IMPLEMENTATION, state)
     return Progress(state.delivered, None, state)
@@ -145,19 +145,22 @@ def items(terms: Sequence[TermIn], statuses: Sequence[str]) -> list[Item]:
     terms outside option groups, then each group as one item."""
     result: list[Item] = []
     groups: dict[str, dict[str, list[str]]] = {}
-    deliverable: dict[str, bool] = {}
+    # Per group and option: whether any of its terms is deliverable. An agreed group is as
+    # deliverable as the option that carries it; any other, as any of its options.
+    deliverable: dict[str, dict[str, bool]] = {}
     for i, (term, status) in enumerate(zip(terms, statuses, strict=True)):
         if term.option_group:
             options = groups.setdefault(term.option_group, {})
             options.setdefault(term.option, []).append(status)
-            deliverable[term.option_group] = deliverable.get(term.option_group, False) or (
-                term.deliverable
-            )
+            flags = deliverable.setdefault(term.option_group, {})
+            flags[term.option] = flags.get(term.option, False) or term.deliverable
         else:
             result.append(Item(status, i, deliverable=term.deliverable))
     for group, options in groups.items():
         status, best = group_status(options)
-        result.append(Item(status, None, group, best, deliverable[group]))
+        flags = deliverable[group]
+        flag = flags[best] if best is not None else any(flags.values())
+        result.append(Item(status, None, group, best, flag))
     return result
 
 

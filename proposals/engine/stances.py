@@ -27,8 +27,9 @@ class History(NamedTuple):
 
 def effective(general: PositionIn | None, specific: PositionIn | None) -> PositionIn | None:
     """Rule 2 of §3: of a position on the whole proposal and one on the term, the later
-    one; on the same day the term-level one, as the more specific."""
-    if specific is None or (general is not None and general.stated_on > specific.stated_on):
+    one; on the same day the term-level one, as the more specific. Positions said before
+    the tabling day all take effect on it, in the order they were said."""
+    if specific is None or (general is not None and general.order > specific.order):
         return general
     return specific
 
@@ -42,7 +43,7 @@ def _histories(rows: Iterable[tuple[int, PositionIn]]) -> dict[int, dict[int, Hi
         result[key] = {}
         for party_id, items in by_party.items():
             # Of a party's positions on a subject on one day, the one recorded last wins.
-            items.sort(key=lambda p: (p.stated_on, p.id))
+            items.sort(key=lambda p: (*p.order, p.id))
             result[key][party_id] = History([p.stated_on for p in items], items)
     return result
 
