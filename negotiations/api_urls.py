@@ -10,6 +10,7 @@ from parties import api as parties_api
 from proposals.api import (
     agenda,
     deleted,
+    figures,
     ledger,
     links,
     negotiations,
@@ -46,6 +47,7 @@ router.register(
     "ratification-steps", ratification.RatificationStepViewSet, basename="ratification-step"
 )
 router.register("commitments", ledger.CommitmentViewSet, basename="commitment")
+router.register("figures", figures.FigureViewSet, basename="figure")
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from negotiations.core.admin_base import ServiceAdmin, ServiceInline
+from proposals import admin_figures as figures_admin
 from proposals import services
 from proposals.admin_agenda import AgendaItemAdmin as AgendaItemAdmin
 from proposals.admin_forms import ProposalAdminForm
@@ -308,12 +309,8 @@ class TermAdmin(ServiceAdmin):
     search_fields = ["text", "label", "proposal__title"]
     autocomplete_fields = ["proposal", "derived_from", "sources"]
     readonly_fields = [*STATUS_READONLY, "delivered", *META_READONLY]
-    inlines = [
-        TermExistingPositionInline,
-        TermPositionInline,
-        CommitmentInline,
-        ImplementationEventInline,
-    ]
+    inlines = [TermExistingPositionInline, TermPositionInline, CommitmentInline]
+    inlines += [ImplementationEventInline, figures_admin.TermFigureInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("proposal")
@@ -362,6 +359,7 @@ class ImplementationEventAdmin(ServiceAdmin):
     list_filter = ["kind", "completes", "by_party", "term__proposal__negotiation"]
     search_fields = ["note", "location", "term__text", "term__proposal__title"]
     date_hierarchy = "happened_on"
+    inlines = [figures_admin.EventFigureInline]
     autocomplete_fields = ["term", "by_party", "to_party", "source"]
     raw_id_fields = ["reverses"]
     readonly_fields = META_READONLY
@@ -374,6 +372,7 @@ class CommitmentAdmin(ServiceAdmin):
     delete_service = staticmethod(services.commitment_delete)
     instance_arg = "commitment"
     list_display = ["term", "party", "quantity", "quantity_high", "approximate", "unit"]
+    inlines = [figures_admin.CommitmentFigureInline]
     list_filter = ["party", "term__proposal__negotiation"]
     search_fields = ["note", "term__text", "term__proposal__title"]
     autocomplete_fields = ["term", "party"]

@@ -50,8 +50,8 @@ QUERIES = {
     "/api/v1/rounds/{round}/?as_of=2025-06-01": 5 + SNAPSHOT,
     "/api/v1/proposals/{proposal}/": 8,  # + its ratification steps and agenda items
     "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 8 + SNAPSHOT,
-    # + its ratification steps, the commitments trail
-    "/api/v1/proposals/{proposal}/history/": 9,
+    # + its ratification steps, the commitments trail, the figures trail (WS-E)
+    "/api/v1/proposals/{proposal}/history/": 10,
 }
 
 

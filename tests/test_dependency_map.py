@@ -28,6 +28,7 @@ from proposals.dependencies import affected_proposal_ids
 from proposals.models import LinkKind, Position, Proposal, ProposalLink, Stance
 from proposals.services import (
     checks,
+    figures,
     implementation_event_delete,
     implementation_event_record,
     implementation_event_update,
@@ -53,6 +54,7 @@ DAY = datetime.date(2025, 6, 2)
 
 SERVICE_MODULES: list[ModuleType] = [
     checks,
+    figures,
     ledger,
     positions,
     proposals,
@@ -82,6 +84,9 @@ CANNOT_CHANGE_A_STATUS = {
     "party_create",  # a new party takes part in nothing yet
     "person_create",  # speakers are shown with positions, never read by the engine
     "person_update",
+    # A deleted figure, even the counted one, leaves its owner's quantity as it is
+    # (figure_create/figure_update do change one, through the owner's service).
+    "figure_delete",
 }
 
 # Public functions of the services modules that write nothing: checks the writes share.

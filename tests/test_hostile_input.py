@@ -31,6 +31,7 @@ from parties.models import Person
 from parties.services import party_create, person_create
 from proposals.models import Proposal, Source, Term
 from proposals.services.agenda import agenda_item_create
+from proposals.services.figures import figure_create
 from proposals.services.ledger import commitment_create, implementation_event_record
 from proposals.services.ratification import ratification_step_create
 from tests.api_support import EDITOR, api_env, client_for, make_user  # noqa: F401
@@ -265,6 +266,17 @@ VALID: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "note": "x",
     },
     "PATCH /api/v1/commitments/{id}/": lambda w: {"note": "Changed", "unit": "bodies"},
+    # WS-E: conflicting figures (not counted: the term's total stays as it is).
+    "POST /api/v1/figures/": lambda w: {
+        "term": w["term"],
+        "value": 5,
+        "value_high": 6,
+        "approximate": True,
+        "source": w["source"],
+        "attributed_to": w["member_party"],
+        "note": "x",
+    },
+    "PATCH /api/v1/figures/{id}/": lambda w: {"note": "Changed", "value": 7},
 }
 
 DATES = {
@@ -356,6 +368,7 @@ def world(django_db_setup, django_db_blocker):
             term=Term.objects.get(pk=ids["term"]), happened_on=datetime.date(2025, 6, 2)
         )
         commitment_create(term=Term.objects.get(pk=ids["term"]), party=tabler, quantity=1)
+        figure_create(term=Term.objects.get(pk=ids["term"]), value=3)
         ratification_step_create(proposal=proposal, body_kind="parliament", body_name="Rada")
         agenda_item_create(negotiation=negotiation, title="An item", proposals=[proposal])
         yield {"ids": ids, "client": client_for(editor), "targets": {}}

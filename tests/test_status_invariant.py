@@ -57,6 +57,7 @@ from proposals import services
 from proposals.models import (
     AgendaItem,
     Commitment,
+    Figure,
     ImplementationEvent,
     LinkKind,
     Position,
@@ -269,6 +270,8 @@ class StatusInvariant(RuleBasedStateMachine):
                 AgendaItem.objects.filter(negotiation=n),
                 AgendaItem.proposals.through.objects.filter(agendaitem__negotiation=n),
                 Commitment.objects.filter(term__proposal__negotiation=n),
+                Figure.objects.filter(term__proposal__negotiation=n),
+                Figure.objects.filter(event__term__proposal__negotiation=n),
             ]
         )
 
@@ -559,6 +562,21 @@ class StatusInvariant(RuleBasedStateMachine):
     def delete_delivery(self, e: int) -> None:
         event = self._rows(ImplementationEvent, e)
         self._call(lambda: services.implementation_event_delete(event=event, reason=REASON))
+
+    # WS-E: a counted figure sets its owner's quantity through the owner's service.
+    @precondition(lambda self: self.count.get("term_count"))
+    @rule(i=pick, on_event=st.booleans(), amount=st.sampled_from([0, 5, 50, 100]))
+    def count_a_figure(self, i: int, on_event: bool, amount: int) -> None:
+        event = self._rows(ImplementationEvent, i) if on_event else None
+        term = None if event is not None else self._rows(Term, i)
+
+        def write() -> None:
+            owner: dict[str, Any] = {"event": event} if event is not None else {"term": term}
+            for counted in Figure.objects.filter(counted=True, **owner):
+                services.figure_update(figure=counted, counted=False)
+            services.figure_create(value=amount, counted=True, **owner)
+
+        self._call(write)
 
     # ------------------------------------------------------------------ ratification
 

@@ -27,6 +27,7 @@ from parties.models import Party, Person
 from proposals.models import (
     AgendaItem,
     Commitment,
+    Figure,
     ImplementationEvent,
     Position,
     Proposal,
@@ -52,6 +53,7 @@ TRACKED = {
     "ratification-step": RatificationStep,
     "agenda-item": AgendaItem,
     "commitment": Commitment,
+    "figure": Figure,
 }
 
 

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from pghistory.models import Events
 
 from proposals.models import (
     Commitment,
+    Figure,
     ImplementationEvent,
     Position,
     Proposal,
@@ -33,6 +35,7 @@ SUBJECTS = {
     "proposals.RatificationStepEvent": "ratification_step",
     "proposals.TablingEvent": "tabling",
     "proposals.CommitmentEvent": "commitment",
+    "proposals.FigureEvent": "figure",
 }
 SUBJECT_LAST = "proposals.CommitmentEvent"
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
@@ -210,6 +213,7 @@ def _edits(proposal_id: int, term_ids: Iterable[int] | None = None) -> list[dict
                 "pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context"
             )
         )
+    audit += _figure_edits(proposal_id)
     audit.sort(key=lambda row: (row["pgh_created_at"], row["pgh_model"] == SUBJECT_LAST))
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
@@ -242,3 +246,18 @@ def _edits(proposal_id: int, term_ids: Iterable[int] | None = None) -> list[dict
             }
         )
     return edits
+
+
+def _figure_edits(proposal_id: int) -> list[dict[str, Any]]:
+    """The trail of the figures on the proposal's terms, events and commitments (one
+    query; a figure's trail goes with its owner's)."""
+    tracked = Figure.pgh_event_model.objects.filter(
+        Q(term__proposal_id=proposal_id)
+        | Q(event__term__proposal_id=proposal_id)
+        | Q(commitment__term__proposal_id=proposal_id)
+    ).values("pgh_id")
+    return list(
+        Events.objects.across(Figure.pgh_event_model)
+        .filter(pgh_id__in=tracked)
+        .values("pgh_model", "pgh_obj_id", "pgh_label", "pgh_created_at", "pgh_diff", "pgh_context")
+    )

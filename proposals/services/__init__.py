@@ -11,6 +11,7 @@ from proposals.services.agenda import (
     agenda_item_delete,
     agenda_item_update,
 )
+from proposals.services.figures import figure_create, figure_delete, figure_update
 from proposals.services.ledger import (
     commitment_create,
     commitment_delete,
@@ -42,6 +43,9 @@ __all__ = [
     "commitment_create",
     "commitment_delete",
     "commitment_update",
+    "figure_create",
+    "figure_delete",
+    "figure_update",
     "implementation_event_delete",
     "implementation_event_record",
     "implementation_event_update",

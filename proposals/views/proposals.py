@@ -35,6 +35,7 @@ from proposals.page_data import (
 )
 from proposals.selectors import standing_reservations
 from proposals.selectors.agenda import agenda_items_of
+from proposals.selectors.figures import attach_figures
 from proposals.selectors.ledger import term_ledgers
 from proposals.selectors.ratification import ratification_of
 
@@ -112,6 +113,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _proposal_queryset().prefetch_related(tablings_prefetch(), "mediators"), pk=pk
     )
     terms = list(_terms().filter(proposal=proposal).order_by("ordinal"))
+    attach_figures(terms)  # WS-E: the figures beside each quantity, one query
     positions = list(_positions().filter(proposal=proposal).order_by("stated_on", "id"))
     if wants_csv(request):
         return _terms_csv(proposal, terms)
