@@ -7,23 +7,9 @@ from django.contrib import admin
 from negotiations.core.admin_base import ServiceAdmin, ServiceInline
 from proposals import services
 from proposals.models import RatificationStep
+from proposals.models.ratification import STEP_FIELDS as MODEL_STEP_FIELDS
 
-STEP_FIELDS = [
-    "ordinal",
-    "body_kind",
-    "body_name",
-    "body_party",
-    "due_on",
-    "outcome",
-    "decided_on",
-    "votes_for",
-    "votes_against",
-    "abstentions",
-    "share_for",
-    "turnout",
-    "note",
-    "sources",
-]
+STEP_FIELDS = [*MODEL_STEP_FIELDS, "sources"]
 
 
 class RatificationStepInline(ServiceInline):

@@ -19,6 +19,7 @@ from negotiations.api.viewsets import (
 )
 from proposals import services
 from proposals.models import BodyKind, RatificationStep, Source, StepOutcome
+from proposals.models.ratification import STEP_FIELDS
 
 
 class RatificationStepSerializer(VersionedSerializer):
@@ -29,19 +30,7 @@ class RatificationStepSerializer(VersionedSerializer):
         fields = (
             "id",
             "proposal",
-            "ordinal",
-            "body_kind",
-            "body_name",
-            "body_party",
-            "due_on",
-            "outcome",
-            "decided_on",
-            "votes_for",
-            "votes_against",
-            "abstentions",
-            "share_for",
-            "turnout",
-            "note",
+            *STEP_FIELDS,
             "sources",
             "version",
             "created_at",

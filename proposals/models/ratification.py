@@ -17,6 +17,23 @@ from proposals.engine.ratification import BodyKind, StepOutcome
 from .proposals import Proposal
 from .sources import Source
 
+# A step's own fields, in the order the admin, the API and the reads list them.
+STEP_FIELDS = (
+    "ordinal",
+    "body_kind",
+    "body_name",
+    "body_party",
+    "due_on",
+    "outcome",
+    "decided_on",
+    "votes_for",
+    "votes_against",
+    "abstentions",
+    "share_for",
+    "turnout",
+    "note",
+)
+
 
 @pghistory.track()
 class RatificationStep(Versioned):

@@ -14,23 +14,9 @@ from django.utils import timezone
 from proposals import engine
 from proposals.engine.ratification import state
 from proposals.models import RatificationStep, StepOutcome
+from proposals.models.ratification import STEP_FIELDS as MODEL_STEP_FIELDS
 
-STEP_FIELDS = (
-    "id",
-    "ordinal",
-    "body_kind",
-    "body_name",
-    "body_party",
-    "due_on",
-    "outcome",
-    "decided_on",
-    "votes_for",
-    "votes_against",
-    "abstentions",
-    "share_for",
-    "turnout",
-    "note",
-)
+STEP_FIELDS = ("id", *MODEL_STEP_FIELDS)
 
 
 def ratification_steps(proposal_id: int) -> list[dict[str, Any]]:
