@@ -246,7 +246,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(PARLEY_AUDIT_SECONDS),
         "kwargs": {"share": PARLEY_AUDIT_SHARE_PER_HOUR * PARLEY_AUDIT_SECONDS / 3600},
     },
+    # Proposals stored as "not yet tabled" whose tabling day has come (proposals/due.py).
+    "mark-tabling-days": {
+        "task": "proposals.due.mark_tabling_days",
+        "schedule": float(env_int("PARLEY_DUE_SECONDS", 300)),
+    },
 }
+# Task modules beyond each app's tasks.py.
+CELERY_IMPORTS = ["proposals.due"]
 
 LOGGING = {
     "version": 1,
