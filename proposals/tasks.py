@@ -19,6 +19,7 @@ from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
 from proposals.audit import proposal_statuses_audit
+from proposals.models import Proposal
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
 
@@ -49,10 +50,19 @@ RETRY: _RetryOptions = {
 
 @shared_task(**RETRY)
 def recompute_proposal(proposal_id: int) -> bool:
-    """Recompute one proposal if it is still stale; then its negotiation's summaries."""
+    """Recompute one proposal if it is still stale; then its negotiation's summaries.
+
+    Found fresh, another recompute took it first: a direct one (`recompute_status`, the
+    admin) refreshes no summary, so the summaries are still asked for here; the refresh
+    only if outdated makes that a look at one aggregate when they are current."""
     result = proposal_status_refresh(proposal_id=proposal_id, only_if_stale=True)
-    if result.refreshed and result.negotiation_id is not None:
-        enqueue_summary_after_commit(result.negotiation_id)
+    negotiation_id = result.negotiation_id
+    if negotiation_id is None:
+        negotiation_id = (
+            Proposal.objects.filter(pk=proposal_id).values_list("negotiation_id", flat=True).first()
+        )
+    if negotiation_id is not None:
+        enqueue_summary_after_commit(negotiation_id)
     return result.changed
 
 
