@@ -277,3 +277,22 @@ def test_events_through_the_api_carry_their_kind(swap, parties, editor):
     assert [r["reverses"] for r in breaches["results"]] == [delivery.json()["id"]]
     term_row = editor.get(f"/api/v1/terms/{term.pk}/").json()
     assert term_row["deliverable"] is True
+
+
+def test_the_commitments_list_reads_every_terms_ledger_in_a_fixed_number_of_queries(
+    swap, parties, api_env, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    proposal, term = swap
+    client = client_for(make_user("reader", EDITOR))
+    implementation_event_record(term=term, happened_on=LATER, by_party=parties["ru"], quantity=5)
+    with CaptureQueriesContext(connection) as one_term:
+        rows = client.get("/api/v1/commitments/").json()["results"]
+    assert sorted(r["delivered"] for r in rows) == [0, 5]
+    for i in range(3):
+        other = term_create(proposal=proposal, text=f"Other {i}", quantity=10, unit="people")
+        commitment_create(term=other, party=parties["ru"], quantity=10, unit="people")
+    with django_assert_max_num_queries(len(one_term.captured_queries)):
+        assert len(client.get("/api/v1/commitments/").json()["results"]) == 5

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -35,6 +35,8 @@ from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.core.versioning import Versioned
+
+Rows = list[dict[str, Any]]  # rows of a list response, as `shape` gives them
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -117,8 +119,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
             return unchanged
         values = self.values(queryset)
         if self.is_csv:
-            rows = [self.shape(row) for row in values.order_by("changed_at", "pk")]
-            response = Response(rows)
+            response = Response(self.shape_rows(values.order_by("changed_at", "pk")))
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = (
                 f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
@@ -127,9 +128,14 @@ class ResourceViewSet(viewsets.GenericViewSet):
             paginator = self.paginator
             assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
             rows, next_url = paginator.paginate(values, request)
-            response = page_response([self.shape(r) for r in rows], fingerprint["count"], next_url)
+            response = page_response(self.shape_rows(rows), fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
+
+    def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
+        """A page's (or a CSV's) rows, shaped. A resource whose `shape` reads other tables
+        reads them here once for all the rows."""
+        return [self.shape(row) for row in rows]
 
     def version_expression(self) -> Any:
         return "version"

@@ -4,6 +4,7 @@ share of a term, with what it delivered so far)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
     ResourceViewSet,
+    Rows,
     UpdateMixin,
     VersionedSerializer,
 )
@@ -182,15 +184,18 @@ class CommitmentViewSet(CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet):
     update_service = staticmethod(services.commitment_update)
     delete_service = staticmethod(services.commitment_delete)
     instance_arg = "commitment"
+    _delivered: dict[int, dict[int, int]] | None = None
+
+    def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
+        rows = list(rows)
+        self._delivered = delivered_by_party({row["term"] for row in rows})
+        return super().shape_rows(rows)
 
     def shape(self, row: dict[str, Any]) -> dict[str, Any]:
-        row["delivered"] = self._delivered(row["term"]).get(row["party"], 0)
+        """`delivered` is what the ledger counts today: read for a whole page at once
+        (shape_rows), or for the one term of a detail."""
+        delivered = self._delivered
+        if delivered is None or row["term"] not in delivered:
+            delivered = delivered_by_party([row["term"]])
+        row["delivered"] = delivered.get(row["term"], {}).get(row["party"], 0)
         return super().shape(row)
-
-    def _delivered(self, term_id: int) -> dict[int, int]:
-        """Per party, what the ledger counts as delivered on a term today (once a term
-        per request)."""
-        cache: dict[int, dict[int, int]] = self.__dict__.setdefault("_ledger_cache", {})
-        if term_id not in cache:
-            cache[term_id] = delivered_by_party(term_id)
-        return cache[term_id]

@@ -56,14 +56,17 @@ def _progress(term: Term, on: date) -> tuple[tuple[PartyProgress, ...], Ledger, 
     return progress(term_in, books.at(on)), books, events
 
 
-def delivered_by_party(term_id: int, on: date | None = None) -> dict[int, int]:
-    """Party id -> what the ledger counts that party as having delivered on a term."""
+def delivered_by_party(
+    term_ids: Iterable[int], on: date | None = None
+) -> dict[int, dict[int, int]]:
+    """Term id -> party id -> what the ledger counts that party as having delivered on the
+    term, for all the terms at once (a fixed number of queries)."""
     day = on or timezone.localdate()
-    found = _terms([term_id])
-    if not found:
-        return {}
-    term_in, events = term_ledger(found[0])
-    return dict(Ledger(term_in, events).at(day).by_party)
+    result: dict[int, dict[int, int]] = {}
+    for term in _terms(term_ids):
+        term_in, events = term_ledger(term)
+        result[term.pk] = dict(Ledger(term_in, events).at(day).by_party)
+    return result
 
 
 def term_ledgers(terms: Iterable[Term], on: date | None = None) -> dict[int, TermLedger]:
