@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from proposals.models import Commitment, EventKind, ImplementationEvent, Stance, Status, Term
 from proposals.services import (
@@ -279,12 +281,10 @@ def test_events_through_the_api_carry_their_kind(swap, parties, editor):
     assert term_row["deliverable"] is True
 
 
+@pytest.mark.usefixtures("api_env")
 def test_the_commitments_list_reads_every_terms_ledger_in_a_fixed_number_of_queries(
-    swap, parties, api_env, django_assert_max_num_queries
+    swap, parties, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     proposal, term = swap
     client = client_for(make_user("reader", EDITOR))
     implementation_event_record(term=term, happened_on=LATER, by_party=parties["ru"], quantity=5)
