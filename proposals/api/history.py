@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
@@ -18,14 +18,18 @@ from negotiations.api.params import aggregate_of, output_fields
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.api.viewsets import ResourceViewSet
 from negotiations.core.precision import DatePrecision
+from parties.models import Person
+from proposals.api.ratification import RatificationStepBriefSerializer
 from proposals.api.sources import SourceBriefSerializer
 from proposals.models import (
     Commitment,
+    Figure,
     ImplementationEvent,
     Position,
     Proposal,
     ProposalLink,
     RatificationStep,
+    Source,
     Term,
 )
 from proposals.selectors import EVENT_TYPES, proposal_history
@@ -36,8 +40,21 @@ class SourceRefSerializer(SourceBriefSerializer):
     pass
 
 
+# A figure attached to an implementation event (one of several sourced numbers for it).
+class HistoryFigureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    value = serializers.IntegerField()
+    value_high = serializers.IntegerField(allow_null=True)
+    approximate = serializers.BooleanField()
+    source = serializers.IntegerField(allow_null=True, help_text="The source's id.")
+    attributed_to = serializers.IntegerField(allow_null=True, help_text="Whose figure (party).")
+    note = serializers.CharField()
+    counted = serializers.BooleanField(help_text="The figure the ledger counts.")
+
+
 class HistoryEventSerializer(serializers.Serializer):
-    """One event. Every key is always present; those of other types are null."""
+    """One event. Every key is always present; those of other types are null (`sources`:
+    an empty list)."""
 
     type = serializers.ChoiceField(EVENT_TYPES)
     date = serializers.DateField(help_text="When it happened (for edited: the day it was saved).")
@@ -49,13 +66,28 @@ class HistoryEventSerializer(serializers.Serializer):
         help_text="position: who said it; implementation: who delivered; edited (tabling): "
         "the tabling party added or removed.",
     )
+    speaker = serializers.IntegerField(
+        allow_null=True, help_text="position: the person who said it (a person's id)."
+    )
+    speaker_name = serializers.CharField(allow_null=True, help_text="position: their name.")
+    round = serializers.IntegerField(
+        allow_null=True, help_text="position: the round it was stated in."
+    )
     stance = serializers.CharField(allow_null=True)
     quote = serializers.CharField(allow_null=True)
     conditions = serializers.CharField(allow_null=True)
+    conditional_on = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="position: the terms whose agreement its conditions require.",
+    )
     reservations = serializers.CharField(
         allow_null=True, help_text="position: what a party accepting with reservations reserves."
     )
-    position = serializers.IntegerField(allow_null=True)
+    position = serializers.IntegerField(allow_null=True, help_text="position: its id.")
+    event = serializers.IntegerField(
+        allow_null=True, help_text="implementation: the implementation event's id."
+    )
     status = serializers.CharField(
         allow_null=True, help_text="status_changed: the new status; ratification: the outcome."
     )
@@ -72,10 +104,31 @@ class HistoryEventSerializer(serializers.Serializer):
     reverses = serializers.IntegerField(
         allow_null=True, help_text="implementation: the delivery a reversal or dispute is about."
     )
-    quantity = serializers.IntegerField(allow_null=True)
+    quantity = serializers.IntegerField(
+        allow_null=True,
+        help_text="implementation: delivered (or reversed); edited (commitment): the party's "
+        "committed quantity.",
+    )
+    quantity_high = serializers.IntegerField(
+        allow_null=True, help_text="edited (commitment): the upper end of a range."
+    )
+    approximate = serializers.BooleanField(
+        allow_null=True, help_text='edited (commitment): "about" that many.'
+    )
+    unit = serializers.CharField(allow_null=True, help_text="edited (commitment): the unit.")
     completes = serializers.BooleanField(allow_null=True)
+    figures = HistoryFigureSerializer(
+        many=True,
+        allow_null=True,
+        help_text="implementation: the sourced figures attached to the event.",
+    )
     note = serializers.CharField(
-        allow_null=True, help_text="implementation: the note; ratification: the body."
+        allow_null=True,
+        help_text="position, implementation: the note; ratification: the body (its own note "
+        "is in `step`).",
+    )
+    step = RatificationStepBriefSerializer(
+        allow_null=True, help_text="ratification: the step as entered (body, votes, dates)."
     )
     subject = serializers.CharField(
         allow_null=True,
@@ -85,7 +138,19 @@ class HistoryEventSerializer(serializers.Serializer):
     subject_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField(allow_null=True, help_text="edited: created, changed, deleted.")
     changes = serializers.JSONField(
-        allow_null=True, help_text="edited (changed): field -> [before, after]."
+        allow_null=True,
+        help_text="edited (changed): column -> [before, after] (kept for older clients: "
+        "prefer `before` and `after`).",
+    )
+    before = serializers.DictField(
+        allow_null=True,
+        help_text="edited: the values before: for `changed` the changed fields only, for "
+        "`deleted` the whole row as it was; null for `created`.",
+    )
+    after = serializers.DictField(
+        allow_null=True,
+        help_text="edited: the values after: for `changed` the changed fields only, for "
+        "`created` the whole row as entered; null for `deleted`.",
     )
     user = serializers.CharField(allow_null=True, help_text="edited: who saved it, when known.")
     date_precision = serializers.ChoiceField(
@@ -95,7 +160,15 @@ class HistoryEventSerializer(serializers.Serializer):
         "year, on_or_before); the date is the earliest possible day, or for on_or_before the "
         "latest day by which it happened.",
     )
-    source = SourceRefSerializer(allow_null=True)  # type: ignore[assignment]  # like Field.source
+    source = SourceRefSerializer(  # type: ignore[assignment]  # like Field.source
+        allow_null=True, help_text="The first of `sources`."
+    )
+    sources = SourceRefSerializer(
+        many=True,
+        help_text="Every source of the event: a position's; an implementation event's and "
+        "its figures'; a ratification step's; for status_changed every source recorded that "
+        "day on that subject.",
+    )
 
 
 class HistorySerializer(serializers.Serializer):
@@ -107,6 +180,37 @@ class HistorySerializer(serializers.Serializer):
 
 BLANK = dict.fromkeys(output_fields(HistoryEventSerializer))
 SOURCE_REF = tuple(output_fields(SourceRefSerializer))
+FIGURE_REF = tuple(output_fields(HistoryFigureSerializer))
+
+
+def _figures_of(expression: Any) -> Subquery:
+    """An aggregate over the figures of the outer proposal's terms, events, commitments."""
+    proposal = OuterRef("pk")
+    return Subquery(
+        Figure.objects.filter(
+            Q(term__proposal=proposal)
+            | Q(event__term__proposal=proposal)
+            | Q(commitment__term__proposal=proposal)
+        )
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(value=expression)
+        .values("value")[:1]
+    )
+
+
+def _last_change(model: type[Source] | type[Person]) -> Subquery:
+    return Subquery(model.objects.order_by("-updated_at").values("updated_at")[:1])
+
+
+def csv_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An event as a CSV row: its sources as their addresses (a cell joins them with "; ")."""
+    return {
+        **event,
+        "source": event["source"]["url"] if event["source"] else None,
+        "sources": [s["url"] or s["title"] for s in event["sources"]],
+    }
 
 
 def history_fingerprint(pk: Any) -> dict[str, Any]:
@@ -136,6 +240,18 @@ def history_fingerprint(pk: Any) -> dict[str, Any]:
             steps_changed=aggregate_of(
                 RatificationStep.objects.all(), "proposal", Max("updated_at")
             ),
+            links_changed=aggregate_of(
+                ProposalLink.objects.all(), "from_proposal", Max("updated_at")
+            ),
+            links_in_changed=aggregate_of(
+                ProposalLink.objects.all(), "to_proposal", Max("updated_at")
+            ),
+            figures=_figures_of(Count("pk")),
+            figures_changed=_figures_of(Max("updated_at")),
+            # Events show their sources and speakers by name: an edit of one anywhere is
+            # rare, and cheaper to fingerprint whole than per proposal.
+            sources_changed=_last_change(Source),
+            people_changed=_last_change(Person),
         )
         .first()
     )
@@ -160,6 +276,7 @@ EXAMPLE = {
             "conditions": "",
             "reservations": "",
             "position": 10,
+            "sources": [],
         }
     ],
 }
@@ -195,8 +312,13 @@ class HistoryAction(ResourceViewSet):
         if unchanged := not_modified(request, etag, last_modified):
             return unchanged
         events = [
-            {**BLANK, **event} for event in proposal_history(row["id"], source_fields=SOURCE_REF)
+            {**BLANK, **event}
+            for event in proposal_history(
+                row["id"], source_fields=SOURCE_REF, figure_fields=FIGURE_REF
+            )
         ]
+        if self.is_csv:
+            events = [csv_event(event) for event in events]
         response = Response(
             {"proposal": row["id"], "title": row["title"], "count": len(events), "events": events}
         )
