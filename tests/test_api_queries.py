@@ -52,6 +52,10 @@ QUERIES = {
     "/api/v1/proposals/{proposal}/?as_of=2025-06-01": 8 + SNAPSHOT,
     # + its ratification steps, the commitments trail, the figures trail (WS-E)
     "/api/v1/proposals/{proposal}/history/": 10,
+    # + the terms; the matrix (participations, proposals, terms, engine); the commitments
+    # with what was delivered, their terms' proposals; the agenda items (issue 14 item 7)
+    "/api/v1/proposals/?negotiation={negotiation}&expand=terms,stances,commitments,agenda_items": 9
+    + SNAPSHOT,
 }
 
 

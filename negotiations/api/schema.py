@@ -193,6 +193,8 @@ def resource_docs(
     detail_response: Any = None,
     detail_parameters: list[OpenApiParameter] | None = None,
     detail_example: dict[str, Any] | None = None,
+    list_response: Any = None,
+    list_parameters: list[OpenApiParameter] | None = None,
 ) -> Any:
     """The standard documentation of a resource's actions, with examples and errors."""
     shown = OpenApiExample(noun, value=example, response_only=True)
@@ -222,6 +224,8 @@ def resource_docs(
             description=f"{description}\n\nOrdered by (changed_at, id), oldest first, with "
             "cursor pagination; `?format=csv` returns every match as CSV (analysts).",
             examples=[page],
+            parameters=list_parameters or [],
+            **({"responses": list_response} if list_response is not None else {}),
         ),
         retrieve=extend_schema(
             tags=[tag],

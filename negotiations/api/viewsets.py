@@ -109,7 +109,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
             last=Max("changed_at"),
             versions=Sum(self.version_expression()),
             **({"deleted": Max(deleted)} if deleted is not None else {}),
-            **self.list_fingerprint,
+            **self.fingerprint_expressions(),
         )
         last_modified = latest([fingerprint["last"], fingerprint.get("deleted")])
         etag = make_etag(request.get_full_path(), self.is_csv, fingerprint)
@@ -131,6 +131,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
             response = page_response(self.shape_rows(rows), fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
+
+    def fingerprint_expressions(self) -> Mapping[str, Any]:
+        """Aggregates over the listed rows that the list's ETag hashes besides their count,
+        changes and versions: what else a row of this request shows (list_fingerprint)."""
+        return self.list_fingerprint
 
     def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
         """A page's (or a CSV's) rows, shaped. A resource whose `shape` reads other tables

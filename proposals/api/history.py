@@ -46,7 +46,9 @@ class HistoryFigureSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     value_high = serializers.IntegerField(allow_null=True)
     approximate = serializers.BooleanField()
-    source = serializers.IntegerField(allow_null=True, help_text="The source's id.")
+    source = serializers.IntegerField(  # type: ignore[assignment]  # like Field.source
+        allow_null=True, help_text="The source's id."
+    )
     attributed_to = serializers.IntegerField(allow_null=True, help_text="Whose figure (party).")
     note = serializers.CharField()
     counted = serializers.BooleanField(help_text="The figure the ledger counts.")

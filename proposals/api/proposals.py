@@ -4,6 +4,8 @@ of a day), the writes, and the history action (history.py)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
 import django_filters
@@ -28,6 +30,7 @@ from negotiations.api.viewsets import (
     CreateMixin,
     DeleteMixin,
     ResourceViewSet,
+    Rows,
     UpdateMixin,
     VersionedSerializer,
 )
@@ -35,6 +38,13 @@ from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerialize
 from parties.models import Party, Person
 from proposals import services
 from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
+from proposals.api.expand import (
+    EXPAND,
+    ExpandedFields,
+    expand_fingerprint,
+    expand_rows,
+    parse_expand,
+)
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
 from proposals.api.proposal_examples import PROPOSAL_DETAIL_EXAMPLE, PROPOSAL_EXAMPLE
@@ -144,6 +154,13 @@ class ProposalSerializer(TablingFields, StatusFreshnessFields, VersionedSerializ
             "status_stale",
             "status_computed_at",
         )
+
+
+class ProposalRowSerializer(ExpandedFields, ProposalSerializer):
+    """A proposal as the list gives it: its own fields and what `?expand=` adds."""
+
+    class Meta(ProposalSerializer.Meta):
+        fields = (*ProposalSerializer.Meta.fields, *ExpandedFields().fields)
 
 
 # Given only when tabling: afterwards they are a position's.
@@ -275,6 +292,8 @@ class ProposalFilter(ParleyFilterSet):
     detail_response=ProposalDetailSerializer,
     detail_parameters=[AS_OF],
     detail_example=PROPOSAL_DETAIL_EXAMPLE,
+    list_response=ProposalRowSerializer,
+    list_parameters=[EXPAND],
 )
 class ProposalViewSet(
     AsOfParameter, HistoryAction, CreateMixin, UpdateMixin, DeleteMixin, ResourceViewSet
@@ -289,6 +308,24 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilter
     csv_name = "proposals"
+    # Query parameters of this resource besides its filters, pagination, format and as_of.
+    extra_parameters = ("expand",)
+
+    @cached_property
+    def expand(self) -> frozenset[str]:
+        return parse_expand(self.request) if self.action == "list" else frozenset()
+
+    def fingerprint_expressions(self) -> dict[str, Any]:
+        return {**self.list_fingerprint, **expand_fingerprint(self.expand)}
+
+    def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
+        shaped = super().shape_rows(rows)
+        if not self.expand:
+            return shaped
+        negotiation = self.request.query_params.get("negotiation")
+        return expand_rows(
+            shaped, self.expand, negotiation_id=int(negotiation) if negotiation else None
+        )
 
     def value_expressions(self) -> dict[str, Any]:
         # In tabling order, not by id: the first is the main sponsor (and `tabled_by`).

@@ -81,9 +81,23 @@ def agenda(negotiation_id: int, as_of: datetime.date | None = None) -> list[dict
 
 def agenda_items_of(proposal_id: int) -> list[dict[str, Any]]:
     """The agenda items a proposal is tabled on: id, number, title."""
-    return [
-        dict(row)
-        for row in AgendaItem.objects.filter(proposals=proposal_id)
-        .order_by("number")
-        .values("id", "number", "title")
-    ]
+    return agenda_items_by_proposal([proposal_id]).get(proposal_id, [])
+
+
+def agenda_items_by_proposal(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The agenda items each of the proposals is tabled on (id, number, title, in number
+    order), in one query whatever their number."""
+    items: dict[int, list[dict[str, Any]]] = {}
+    for row in (
+        AgendaItem.proposals.through.objects.filter(proposal_id__in=list(proposal_ids))
+        .order_by("agendaitem__number", "agendaitem_id")
+        .values("proposal_id", "agendaitem_id", "agendaitem__number", "agendaitem__title")
+    ):
+        items.setdefault(row["proposal_id"], []).append(
+            {
+                "id": row["agendaitem_id"],
+                "number": row["agendaitem__number"],
+                "title": row["agendaitem__title"],
+            }
+        )
+    return items

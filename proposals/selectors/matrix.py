@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +45,15 @@ class StanceMatrix:
 
 
 def stance_matrix(
-    negotiation_id: int, *, as_of: datetime.date | None = None, with_terms: bool = True
+    negotiation_id: int,
+    *,
+    as_of: datetime.date | None = None,
+    with_terms: bool = True,
+    proposal_ids: Collection[int] | None = None,
 ) -> StanceMatrix:
     """Every participant × every proposal (and, with_terms, each term): the effective
-    stance as of the day, replayed by the engine."""
+    stance as of the day, replayed by the engine. `proposal_ids` narrows the columns to
+    those proposals (a page of the proposals list), in the same number of queries."""
     as_of = as_of or timezone.localdate()
     cached = cached_engine(negotiation_id)
     computed = cached.engine
@@ -56,20 +62,18 @@ def stance_matrix(
         Participation.objects.filter(negotiation_id=negotiation_id).select_related("party"),
         key=lambda p: (not p.is_principal, p.party.name),
     )
-    proposals = list(
-        Proposal.objects.filter(negotiation_id=negotiation_id)
-        .order_by("tabled_on", "id")
-        .values("id", "title")
-    )
+    proposals = Proposal.objects.filter(negotiation_id=negotiation_id)
+    terms = Term.objects.filter(proposal__negotiation_id=negotiation_id)
+    if proposal_ids is not None:
+        proposals = proposals.filter(pk__in=proposal_ids)
+        terms = terms.filter(proposal_id__in=proposal_ids)
     terms_by_proposal: dict[int, list[Any]] = {}  # values() rows
     if with_terms:
-        for term in Term.objects.filter(proposal__negotiation_id=negotiation_id).values(
-            "id", "proposal_id", "ordinal", "label", "text"
-        ):
+        for term in terms.values("id", "proposal_id", "ordinal", "label", "text"):
             terms_by_proposal.setdefault(term["proposal_id"], []).append(term)
 
     matrix = StanceMatrix(as_of=as_of, parties=participations, columns=[])
-    for proposal in proposals:
+    for proposal in proposals.order_by("tabled_on", "id").values("id", "title"):
         result = statuses.get(proposal["id"])
         if result is None:
             continue
