@@ -20,7 +20,7 @@ from proposals.services import (
     term_create,
     term_update,
 )
-from tests.api_support import api_env, client_for  # noqa: F401
+from tests.api_support import ANALYST, api_env, client_for, make_user  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
 DAY = datetime.date(2025, 6, 2)
@@ -201,3 +201,16 @@ def test_the_etag_moves_with_what_only_the_expansion_shows(negotiation, parties,
     third = client.get(url, HTTP_IF_NONE_MATCH=second["ETag"])
     assert third.status_code == 200
     assert third.json()["results"][0]["terms"][0]["label"] == "I.1"
+
+
+def test_the_csv_export_takes_expand_too(negotiation, parties, committed):
+    with committed():
+        table(negotiation, parties, proposals=1, terms=2)
+    analyst = client_for(make_user("ana", ANALYST))
+    response = analyst.get(
+        f"/api/v1/proposals/?negotiation={negotiation.pk}&expand=terms,stances&format=csv"
+    )
+    assert response.status_code == 200, response.content
+    header, row = response.content.decode().splitlines()[:2]
+    assert header.split(",")[-2:] == ["terms", "stances"]
+    assert "Point 0.1" in row

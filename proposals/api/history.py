@@ -296,13 +296,18 @@ class HistoryAction(ResourceViewSet):
     @extend_schema(
         tags=["proposals"],
         summary="A proposal's history",
-        description="One chronological list: `position` (what each party said), "
-        "`implementation` (deliveries), `ratification` (a ratification step decided: "
-        "`status` its outcome, `note` the body), `status_changed` (the status timeline, "
-        "replayed by the engine) and `edited` (the audit history of the proposal, its "
-        "terms, links and ratification steps: who changed which fields, with the reason of "
-        "deletions). Each event has a date and, where known, a source. `?format=csv` gives "
-        "the events as CSV (analysts).",
+        description="One chronological list in which every event carries what was entered: "
+        "`position` (what a party said: stance, quote, conditions and the terms they depend "
+        "on, reservations, note, speaker, round, date precision), `implementation` (a "
+        "delivery, suspension, breach, reversal...: parties, quantity, figures), "
+        "`ratification` (a ratification step decided: `step` as entered, `status` its "
+        "outcome), `status_changed` (the status timeline, replayed by the engine) and "
+        "`edited` (the audit history of the proposal, its terms, links, positions, "
+        "commitments, implementation events, ratification steps, figures and tabling "
+        "parties: who saved what, `before` and `after` (for a change the changed fields "
+        "only; for a creation the row entered, for a deletion the row lost, with the reason "
+        "given). `sources` lists every source of an event (`source` is the first). "
+        "`?format=csv` gives the events as CSV (analysts; sources as their addresses).",
         responses={200: HistorySerializer},
         examples=[OpenApiExample("history", response_only=True, value=EXAMPLE)],
     )
