@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
@@ -95,6 +95,17 @@ def aggregate_of(queryset: models.QuerySet[Any], link: str, expression: Any) -> 
         queryset.filter(**{link: OuterRef("pk")})
         .order_by()
         .values(link)
+        .annotate(value=expression)
+        .values("value")[:1]
+    )
+
+
+def aggregate_over(queryset: models.QuerySet[Any], expression: Any) -> Subquery:
+    """One aggregate over all the rows of `queryset` (null when there are none)."""
+    return Subquery(
+        queryset.order_by()
+        .annotate(everything=Value(1))
+        .values("everything")
         .annotate(value=expression)
         .values("value")[:1]
     )

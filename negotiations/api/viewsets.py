@@ -109,7 +109,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
             last=Max("changed_at"),
             versions=Sum(self.version_expression()),
             **({"deleted": Max(deleted)} if deleted is not None else {}),
-            **self.fingerprint_expressions(),
+            **self.fingerprint_expressions(queryset),
         )
         last_modified = latest([fingerprint["last"], fingerprint.get("deleted")])
         etag = make_etag(request.get_full_path(), self.is_csv, fingerprint)
@@ -132,9 +132,10 @@ class ResourceViewSet(viewsets.GenericViewSet):
         set_validators(response, etag, last_modified)
         return response
 
-    def fingerprint_expressions(self) -> Mapping[str, Any]:
-        """Aggregates over the listed rows that the list's ETag hashes besides their count,
-        changes and versions: what else a row of this request shows (list_fingerprint)."""
+    def fingerprint_expressions(self, queryset: models.QuerySet) -> Mapping[str, Any]:
+        """Aggregates over the listed rows (`queryset`, filtered) that the list's ETag
+        hashes besides their count, changes and versions: what else a row of this request
+        shows (list_fingerprint)."""
         return self.list_fingerprint
 
     def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from negotiations.api.params import EMPTY_PARAMETER, aggregate_of
+from negotiations.api.params import EMPTY_PARAMETER, aggregate_over
 from negotiations.api.viewsets import ResourceViewSet, Rows
 from proposals.api.agenda import AgendaItemBriefSerializer
 from proposals.api.ledger import CommitmentSerializer, CommitmentViewSet
@@ -96,49 +96,42 @@ def parse_expand(request: Request) -> frozenset[str]:
     return frozenset(values)
 
 
-def expand_fingerprint(expand: frozenset[str]) -> dict[str, Any]:
-    """Aggregates over the listed proposals of what the expansions read, for the list's
-    ETag: counts (a deletion) and latest changes (an edit, a recompute)."""
-    terms = Term.objects.annotate(changed=STATUS_CHANGED_AT)
-    fingerprint: dict[str, Any] = {}
-    if "terms" in expand:
-        fingerprint |= {
-            "x_terms": Sum(aggregate_of(terms, "proposal", Count("pk"))),
-            "x_terms_changed": Max(aggregate_of(terms, "proposal", Max("changed"))),
-        }
+def expand_fingerprint(expand: frozenset[str], proposals: QuerySet[Any]) -> dict[str, Any]:
+    """Aggregates of what the expansions read of the listed `proposals`, for the list's
+    ETag: counts (a deletion) and latest changes (an edit, a recompute). Each is one
+    subquery over the listed ids, not correlated with the list's rows, so any filter of
+    the list can surround it."""
+    ids = proposals.order_by().values("pk")
+    terms = Term.objects.annotate(changed=STATUS_CHANGED_AT).filter(proposal__in=ids)
+    over: dict[str, tuple[QuerySet[Any], Any]] = {}
+    if "terms" in expand or "stances" in expand:
+        over |= {"x_terms": (terms, Count("pk")), "x_terms_changed": (terms, Max("changed"))}
     if "stances" in expand:
         # Every write that can move a stance marks its proposals stale and recomputes them
         # (changed_at); the positions themselves are counted for deletions and dates.
-        positions = Position.objects.all()
-        fingerprint |= {
-            "x_positions": Sum(aggregate_of(positions, "proposal", Count("pk"))),
-            "x_positions_changed": Max(aggregate_of(positions, "proposal", Max("updated_at"))),
-            "x_stance_terms": Max(aggregate_of(terms, "proposal", Max("changed"))),
+        positions = Position.objects.filter(proposal__in=ids)
+        over |= {
+            "x_positions": (positions, Count("pk")),
+            "x_positions_changed": (positions, Max("updated_at")),
         }
     if "commitments" in expand:
-        commitments = Commitment.objects.all()
-        events = ImplementationEvent.objects.all()  # what each party delivered
-        fingerprint |= {
-            "x_commitments": Sum(aggregate_of(commitments, "term__proposal", Count("pk"))),
-            "x_commitments_changed": Max(
-                aggregate_of(commitments, "term__proposal", Max("updated_at"))
-            ),
-            "x_events": Sum(aggregate_of(events, "term__proposal", Count("pk"))),
-            "x_events_changed": Max(aggregate_of(events, "term__proposal", Max("updated_at"))),
+        commitments = Commitment.objects.filter(term__proposal__in=ids)
+        events = ImplementationEvent.objects.filter(term__proposal__in=ids)  # delivered
+        over |= {
+            "x_commitments": (commitments, Count("pk")),
+            "x_commitments_changed": (commitments, Max("updated_at")),
+            "x_events": (events, Count("pk")),
+            "x_events_changed": (events, Max("updated_at")),
         }
     if "agenda_items" in expand:
-        on_items = AgendaItem.proposals.through.objects.all()
-        fingerprint |= {
-            "x_agenda": Sum(aggregate_of(on_items, "proposal", Count("pk"))),
-            "x_agenda_changed": Max(
-                Subquery(
-                    AgendaItem.objects.filter(proposals=OuterRef("pk"))
-                    .order_by("-updated_at")
-                    .values("updated_at")[:1]
-                )
-            ),
+        on_items = AgendaItem.proposals.through.objects.filter(proposal__in=ids)
+        items = AgendaItem.objects.filter(proposals__in=ids)
+        over |= {
+            "x_agenda": (on_items, Count("pk")),
+            "x_agenda_changed": (items, Max("updated_at")),
         }
-    return fingerprint
+    # Wrapped in Max to sit in the list's aggregate(): the maximum of one value is itself.
+    return {name: Max(aggregate_over(*spec)) for name, spec in over.items()}
 
 
 def _rows_of(view: ResourceViewSet, **lookup: Any) -> Rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
-from negotiations.api.params import aggregate_of, output_fields
+from negotiations.api.params import aggregate_of, aggregate_over, output_fields
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
 from negotiations.api.viewsets import ResourceViewSet
 from negotiations.core.precision import DatePrecision
@@ -188,17 +188,13 @@ FIGURE_REF = tuple(output_fields(HistoryFigureSerializer))
 def _figures_of(expression: Any) -> Subquery:
     """An aggregate over the figures of the outer proposal's terms, events, commitments."""
     proposal = OuterRef("pk")
-    return Subquery(
+    return aggregate_over(
         Figure.objects.filter(
             Q(term__proposal=proposal)
             | Q(event__term__proposal=proposal)
             | Q(commitment__term__proposal=proposal)
-        )
-        .order_by()
-        .annotate(one=Value(1))
-        .values("one")
-        .annotate(value=expression)
-        .values("value")[:1]
+        ),
+        expression,
     )
 
 

@@ -315,8 +315,8 @@ class ProposalViewSet(
     def expand(self) -> frozenset[str]:
         return parse_expand(self.request) if self.action == "list" else frozenset()
 
-    def fingerprint_expressions(self) -> dict[str, Any]:
-        return {**self.list_fingerprint, **expand_fingerprint(self.expand)}
+    def fingerprint_expressions(self, queryset: models.QuerySet) -> dict[str, Any]:
+        return {**self.list_fingerprint, **expand_fingerprint(self.expand, queryset)}
 
     def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
         shaped = super().shape_rows(rows)
