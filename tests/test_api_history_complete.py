@@ -29,6 +29,7 @@ from proposals.services import (
     ratification_step_update,
     source_create,
     term_create,
+    term_delete,
 )
 from tests.api_support import ANALYST, api_env, client_for, make_user  # noqa: F401
 
@@ -358,3 +359,22 @@ def test_the_history_reads_a_fixed_number_of_queries_as_it_grows(entered, commit
             implementation_event_update(event=event, note="edited")
     assert Position.objects.filter(proposal=e["proposal"]).count() >= 6
     assert queries() == before
+
+
+def test_what_went_with_a_deleted_term_stays_in_the_history(entered, committed):
+    e = entered
+    bodies = e["bodies"].pk
+    e["delivery"].refresh_from_db()
+    with committed():
+        term_delete(term=e["bodies"], reason="Duplicate of another proposal's term")
+    events = history(client_for(None), e["proposal"].pk).json()["events"]
+    [term] = [ev for ev in edits(events, "term", "deleted") if ev["subject_id"] == bodies]
+    assert term["before"]["quantity"] == 6000
+    shares = edits(events, "commitment", "deleted")
+    assert {ev["subject_id"] for ev in shares} == {e["share_ru"].pk, e["share_ua"].pk}
+    assert {ev["reason"] for ev in shares} == {"Duplicate of another proposal's term"}
+    [delivery] = edits(events, "implementation", "deleted")
+    assert delivery["before"]["quantity"] == 1212
+    assert delivery["before"]["to_party"] == e["parties"]["ua"].pk
+    [figure] = edits(events, "figure", "deleted")
+    assert (figure["before"]["value"], figure["before"]["event"]) == (1210, e["delivery"].pk)

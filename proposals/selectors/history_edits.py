@@ -90,15 +90,26 @@ def proposal_edits(proposal_id: int, term_ids: Iterable[int]) -> list[dict[str, 
         .values(*COLUMNS, "pgh_data")
     )
     # Commitments and implementation events hang on terms, not on the proposal: their
-    # trail is read by term.
-    terms = [Term(pk=pk) for pk in term_ids]
+    # trail is read by term, the deleted terms' too (their trail is in the rows above).
+    deleted_terms = {
+        int(row["pgh_obj_id"]) for row in audit if row["pgh_model"] == "proposals.TermEvent"
+    }
+    terms = [Term(pk=pk) for pk in sorted({*term_ids, *deleted_terms})]
     if terms:
         audit += list(
             Events.objects.across(Commitment.pgh_event_model, ImplementationEvent.pgh_event_model)
             .references(terms)
             .values(*COLUMNS, "pgh_data")
         )
-    audit += _figure_trail(proposal_id)
+    owners = {
+        label: {int(row["pgh_obj_id"]) for row in audit if row["pgh_model"] == label}
+        for label in AFTER_TERMS
+    }
+    audit += _figure_trail(
+        term_ids=[term.pk for term in terms],
+        event_ids=owners["proposals.ImplementationEventEvent"],
+        commitment_ids=owners["proposals.CommitmentEvent"],
+    )
     audit.sort(key=lambda row: (row["pgh_created_at"], row["pgh_model"] in AFTER_TERMS))
     user_ids = {(row["pgh_context"] or {}).get("user") for row in audit if row["pgh_context"]}
     users = dict(
@@ -149,13 +160,16 @@ def _edit(row: dict[str, Any], users: dict[Any, str]) -> dict[str, Any]:
     return event
 
 
-def _figure_trail(proposal_id: int) -> list[dict[str, Any]]:
-    """The trail of the figures on the proposal's terms, events and commitments (one
-    query; a figure's trail goes with its owner's)."""
+def _figure_trail(
+    *, term_ids: Iterable[int], event_ids: Iterable[int], commitment_ids: Iterable[int]
+) -> list[dict[str, Any]]:
+    """The trail of the figures on the proposal's terms, events and commitments, deleted
+    ones included (one query; a figure's trail goes with its owner's)."""
+    term_ids, event_ids, commitment_ids = list(term_ids), list(event_ids), list(commitment_ids)
+    if not (term_ids or event_ids or commitment_ids):
+        return []
     tracked = Figure.pgh_event_model.objects.filter(
-        Q(term__proposal_id=proposal_id)
-        | Q(event__term__proposal_id=proposal_id)
-        | Q(commitment__term__proposal_id=proposal_id)
+        Q(term_id__in=term_ids) | Q(event_id__in=event_ids) | Q(commitment_id__in=commitment_ids)
     ).values("pgh_id")
     return list(
         Events.objects.across(Figure.pgh_event_model)
