@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from functools import cache
 from typing import Any, ClassVar
 
 import django_filters
@@ -16,7 +17,8 @@ from django_filters.fields import DateRangeField
 from rest_framework import exceptions
 
 from negotiations.api.fields import DAY_RULE, EARLIEST_DAY, LATEST_DAY, DayField
-from negotiations.api.params import EMPTY_PARAMETER
+from negotiations.api.params import FLAG_RULE, FLAG_WORDS
+from negotiations.api.strict import EMPTY_PARAMETER
 from negotiations.core import dates
 from negotiations.core.folding import names_matching
 from negotiations.core.numbers import parse_whole
@@ -42,6 +44,23 @@ class IdFilter(django_filters.Filter):
 
 class IdInFilter(django_filters.BaseInFilter, IdFilter):
     pass
+
+
+class FlagFormField(forms.Field):
+    """true or false (1 or 0, any case); forms.NullBooleanField reads "maybe" as no value
+    and the filter as absent."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        flag = FLAG_WORDS.get(str(value).lower())
+        if flag is None:
+            raise ValidationError(FLAG_RULE, code="invalid")
+        return flag
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagFormField
 
 
 class DayFormField(forms.DateField):
@@ -85,6 +104,16 @@ def parameters_of(name: str, field: forms.Field) -> list[str]:
     (`tabled_on_after`, `tabled_on_before`)."""
     suffixes = getattr(field.widget, "suffixes", None)
     return [f"{name}_{suffix}" for suffix in suffixes] if suffixes else [name]
+
+
+@cache
+def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[str, ...]:
+    """The query parameters a filter set reads (StrictQuery): a range filter reads two."""
+    return tuple(
+        parameter
+        for name, each in filterset_class.base_filters.items()
+        for parameter in parameters_of(name, each.field)
+    )
 
 
 def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:

@@ -104,6 +104,11 @@ class DeletedView(APIView):
     """Deleted ids, oldest first."""
 
     pagination = ChangeCursorPagination()
+    extra_parameters = (
+        *DeletedQuerySerializer().fields,
+        ChangeCursorPagination.cursor_query_param,
+        ChangeCursorPagination.page_size_query_param,
+    )
 
     def parts(self, kinds: list[str], since: datetime.datetime | None, after: Any) -> list[Any]:
         parts = []

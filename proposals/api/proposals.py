@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
@@ -15,7 +14,13 @@ from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.fields import IdField
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    FlagFilter,
+    IdFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import (
     AsOfParameter,
     aggregate_of,
@@ -244,7 +249,7 @@ class ProposalFilter(ParleyFilterSet):
     tabled_on = DayRangeFilter(
         help_text="Tabled between tabled_on_after and tabled_on_before (inclusive)."
     )
-    stale = django_filters.BooleanFilter(
+    stale = FlagFilter(
         field_name="status_stale", help_text="true: only proposals being recomputed."
     )
     search_fields = ("title", "summary", "text")
