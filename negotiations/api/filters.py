@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from functools import cache
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from negotiations.api.fields import DAY_RULE, EARLIEST_DAY, LATEST_DAY, DayField
 from negotiations.api.params import FLAG_RULE, FLAG_WORDS
 from negotiations.api.strict import EMPTY_PARAMETER
 from negotiations.core import dates
-from negotiations.core.folding import names_matching
+from negotiations.core.folding import names_equal, names_matching
 from negotiations.core.numbers import parse_whole
 
 
@@ -40,6 +41,74 @@ class IdFilter(django_filters.Filter):
     """An id (no existence check: an unknown id simply matches nothing)."""
 
     field_class = IdFormField
+
+
+class WholeNumberFormField(IdFormField):
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        number = parse_whole(value)
+        if number is None:
+            raise ValidationError("Must be a whole number, e.g. 3.", code="invalid")
+        return number
+
+
+class WholeNumberFilter(django_filters.Filter):
+    field_class = WholeNumberFormField
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
+
+
+class IdOrSlugFormField(forms.CharField):
+    """An id (ASCII digits) or a slug; a slug made only of digits is read as an id."""
+
+    def to_python(self, value: Any) -> int | str | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        pk = parse_whole(text)
+        if pk is not None:
+            return pk
+        if not SLUG.fullmatch(text):
+            raise ValidationError(
+                "Give an id (e.g. 3) or a slug (letters, digits and hyphens, e.g. istanbul-2025).",
+                code="invalid",
+            )
+        return text
+
+
+class NegotiationKeyFilter(django_filters.Filter):
+    """A negotiation by id or by slug: `field_name` is the path to its id (`…negotiation_id`),
+    the slug is read beside it (`…negotiation__slug`)."""
+
+    field_class = IdOrSlugFormField
+
+    def __init__(self, *, field_name: str, help_text: str = "Only this negotiation.") -> None:
+        assert field_name.endswith("negotiation_id"), field_name
+        help_text = f"{help_text.rstrip('.')}: its id or its slug, e.g. 1 or istanbul-2025."
+        super().__init__(field_name=field_name, help_text=help_text)
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if value is None:
+            return qs
+        if isinstance(value, int):
+            return qs.filter(**{self.field_name: value})
+        return qs.filter(**{f"{self.field_name.removesuffix('_id')}__slug": value})
+
+
+class NameFilter(django_filters.CharFilter):
+    """A name, short name or alias, exactly (not a part of it), accents and case ignored:
+    `name=kyiv` finds the party whose alias is "Kyiv", not "Kyiv Oblast administration"."""
+
+    def __init__(self, *, names: tuple[str, ...], aliases: tuple[str, ...], help_text: str):
+        self.names, self.aliases = names, aliases
+        super().__init__(help_text=help_text)
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if not value:
+            return qs
+        return qs.filter(names_equal(value, self.names, self.aliases))
 
 
 class IdInFilter(django_filters.BaseInFilter, IdFilter):

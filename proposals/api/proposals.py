@@ -18,6 +18,7 @@ from negotiations.api.filters import (
     DayRangeFilter,
     FlagFilter,
     IdFilter,
+    NegotiationKeyFilter,
     ParleyFilterSet,
     choice_filter,
 )
@@ -234,7 +235,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
 
 
 class ProposalFilter(ParleyFilterSet):
-    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
     round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
     tabled_by = IdFilter(
         field_name="tabling_parties",
