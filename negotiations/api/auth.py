@@ -19,12 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from negotiations.api.messages import PlainErrors
 from negotiations.api.permissions import AuthThrottle
 from negotiations.core.roles import is_admin, is_analyst, is_editor, roles_of
 from negotiations.core.tokens import live_tokens, token_create
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(PlainErrors):
     username = serializers.CharField(
         required=False, help_text="With password, when not already signed in."
     )

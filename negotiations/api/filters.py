@@ -60,13 +60,13 @@ class WholeNumberFilter(django_filters.Filter):
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 
 
-class IdOrSlugFormField(forms.CharField):
+class IdOrSlugFormField(forms.Field):
     """An id (ASCII digits) or a slug; a slug made only of digits is read as an id."""
 
     def to_python(self, value: Any) -> int | str | None:
-        text = super().to_python(value)
-        if not text:
+        if value in self.empty_values:
             return None
+        text = str(value)
         pk = parse_whole(text)
         if pk is not None:
             return pk

@@ -31,6 +31,7 @@ from negotiations.api.conditional import (
 )
 from negotiations.api.fields import DayField, IdField, ItemListField
 from negotiations.api.filters import array_of, filter_parameters
+from negotiations.api.messages import PlainErrors
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
 from negotiations.api.renderers import CSVRenderer, FastJSONRenderer, JSONErrors
@@ -304,7 +305,7 @@ class DeleteMixin(ResourceViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VersionedSerializer(serializers.ModelSerializer):
+class VersionedSerializer(PlainErrors, serializers.ModelSerializer):
     """Input and output of a versioned model; outputs are built from values() at run time,
     this class only validates input and describes the output in the schema. Its fields are
     the strict ones of negotiations/api/fields.py: ids, id lists, lists and dates."""

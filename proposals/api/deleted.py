@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from negotiations.api.conditional import make_etag, not_modified, set_validators
 from negotiations.api.filters import in_utc
+from negotiations.api.messages import PlainErrors
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.core.numbers import parse_whole
 from negotiations.models import Delegation, Negotiation, Participation, Round
@@ -57,7 +58,7 @@ TRACKED = {
 }
 
 
-class DeletedQuerySerializer(serializers.Serializer):
+class DeletedQuerySerializer(PlainErrors):
     since = serializers.DateTimeField(required=False)
     type = serializers.MultipleChoiceField(choices=sorted(TRACKED), required=False)
 
