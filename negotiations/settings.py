@@ -303,7 +303,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": ["negotiations.api.permissions.RolePermission"],
     "DEFAULT_RENDERER_CLASSES": ["negotiations.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["negotiations.api.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "negotiations.api.renderers.FormatNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "negotiations.api.strict.StrictNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "negotiations.api.errors.exception_handler",

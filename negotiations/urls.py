@@ -7,11 +7,23 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from negotiations.api.renderers import JSONErrors
 from negotiations.ops import errors, health
+
+
+# The query parameters drf-spectacular's views read (the API's query strings are strict:
+# negotiations/api/strict.py).
+class SchemaView(JSONErrors, SpectacularAPIView):
+    extra_parameters = ("lang", "version")
+
+
+class DocsView(JSONErrors, SpectacularSwaggerSplitView):
+    extra_parameters = ("lang", "version", "script")
+
 
 # Swagger UI's page has one small <style> block: allow exactly it (by hash), nothing else.
 api_docs = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="schema")
+    DocsView.as_view(url_name="schema")
 )
 
 urlpatterns = [
@@ -22,7 +34,7 @@ urlpatterns = [
     path("edit/", include("negotiations.editing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("negotiations.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import django_filters
 from rest_framework import serializers
 
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    IdFilter,
+    NameFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
@@ -42,17 +48,28 @@ class PartySerializer(VersionedSerializer):
 
 
 class PartyFilter(ParleyFilterSet):
+    name = NameFilter(
+        names=("name", "short_name"),
+        aliases=("aliases",),
+        help_text="The party whose name, short name or one alias is exactly this, accents and "
+        "case ignored: name=kyiv finds a party with the alias “Kyiv”, name=turkiye finds "
+        "“Türkiye”. (q finds names that contain the words.)",
+    )
     kind = choice_filter(PartyKind.choices, "kind", "Kind of party; repeat for several.")
     country_code = django_filters.CharFilter(help_text="ISO 3166-1 alpha-2, e.g. UA.")
-    slug = django_filters.CharFilter(help_text="The slug the pages use, e.g. ukraine.")
-    ucdp_actor_id = IdFilter(help_text="The actor's id in the UCDP datasets, e.g. 65.")
+    slug = django_filters.CharFilter(help_text="The slug the pages use, e.g. slug=ukraine.")
+    ucdp_actor_id = IdFilter(
+        help_text="The actor's id in the UCDP datasets, e.g. ucdp_actor_id=65."
+    )
     acled_actor = django_filters.CharFilter(
-        lookup_expr="iexact", help_text="The actor's name as ACLED writes it (any case)."
+        lookup_expr="iexact",
+        help_text="The actor's name as ACLED writes it (any case), e.g. "
+        "acled_actor=Military Forces of Ukraine (2019-).",
     )
     wikidata_id = django_filters.CharFilter(
-        lookup_expr="iexact", help_text="The Wikidata item, e.g. Q212."
+        lookup_expr="iexact", help_text="The Wikidata item, e.g. wikidata_id=Q212."
     )
-    negotiation = IdFilter(
+    negotiation = NegotiationKeyFilter(
         field_name="participations__negotiation_id",
         help_text="Only parties taking part in this negotiation.",
     )
@@ -121,6 +138,12 @@ class PersonSerializer(VersionedSerializer):
 
 
 class PersonFilter(ParleyFilterSet):
+    name = NameFilter(
+        names=("name",),
+        aliases=("aliases",),
+        help_text="The people whose name or one alias is exactly this, accents and case "
+        "ignored: name=serhiy kyslytsya finds “Sergiy Kyslytsya” if that is an alias.",
+    )
     party = IdFilter(field_name="party_id", help_text="Only people of this party.")
     search_fields = ("name", "title")
     name_fields = ("name",)

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.test import Client, override_settings
 from django.urls import include, path
 from rest_framework.test import APIClient
@@ -46,8 +47,16 @@ class _CrashingView(APIView):
         raise RuntimeError(SECRET)
 
 
+class _ConflictingView(APIView):
+    permission_classes: list = []
+
+    def get(self, request):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+
 urlpatterns = [
     path("api/v1/crash/", _CrashingView.as_view()),
+    path("api/v1/conflict/", _ConflictingView.as_view()),
     path("api/v1/crash-outside-drf/", _crash),
     path("api/v1/forbidden/", _forbidden),
     path("crash/", _crash),
@@ -168,6 +177,9 @@ def test_the_statuses_drf_answers_have_the_same_shape(db):
     response = editor.post("/api/v1/parties/", "name=x", content_type="text/plain")
     assert_error(response, 415, "unsupported_media_type")
     assert_error(editor.get("/api/v1/parties/?format=xml"), 400, "invalid")
+    assert_error(editor.get("/api/v1/parties/?bogus=1"), 400, "invalid")
+    assert_error(editor.get(f"/api/v1/parties/{party.pk + 1000}/"), 404, "not_found")
+    assert_error(editor.get("/api/v1/parties/?format=csv&bogus=1"), 400, "invalid")
 
 
 def test_throttled_token_requests_are_a_json_429(db):
@@ -193,6 +205,12 @@ def test_a_page_that_fails_is_the_sites_500_page():
     assert response.headers["Content-Type"].startswith("text/html")
     assert b"Something went wrong on the server" in response.content
     assert SECRET.encode() not in response.content
+
+
+@failing_urls
+def test_a_conflict_the_database_reports_is_a_json_409_without_its_words():
+    body = assert_error(Client().get("/api/v1/conflict/"), 409, "conflict")
+    assert "duplicate key" not in body["detail"]
 
 
 @failing_urls

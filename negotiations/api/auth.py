@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,12 +19,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from negotiations.api.messages import PlainErrors
 from negotiations.api.permissions import AuthThrottle
 from negotiations.core.roles import is_admin, is_analyst, is_editor, roles_of
 from negotiations.core.tokens import live_tokens, token_create
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(PlainErrors):
     username = serializers.CharField(
         required=False, help_text="With password, when not already signed in."
     )
@@ -71,6 +72,9 @@ class TokenListView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AuthThrottle]
 
+    def query_parameters(self) -> list[str]:
+        return ["user"] if self.request.method == "GET" else []  # admins: one user's tokens
+
     def get_permissions(self) -> list[Any]:
         if self.request.method == "GET":
             return [IsAuthenticated()]
@@ -81,6 +85,14 @@ class TokenListView(APIView):
         summary="Your API tokens",
         description="Your live tokens (admins: everyone's, or one user's with ?user=). The "
         "tokens themselves are stored hashed and never shown again.",
+        parameters=[
+            OpenApiParameter(
+                "user",
+                str,
+                description="Admins only: the tokens of this username.",
+                examples=[OpenApiExample("one user", value="editor")],
+            )
+        ],
         responses={200: TokenSerializer(many=True)},
         examples=[
             OpenApiExample(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from functools import cache
 from typing import Any, ClassVar
 
 import django_filters
@@ -16,9 +18,10 @@ from django_filters.fields import DateRangeField
 from rest_framework import exceptions
 
 from negotiations.api.fields import DAY_RULE, EARLIEST_DAY, LATEST_DAY, DayField
-from negotiations.api.params import EMPTY_PARAMETER
+from negotiations.api.params import FLAG_RULE, FLAG_WORDS
+from negotiations.api.strict import EMPTY_PARAMETER
 from negotiations.core import dates
-from negotiations.core.folding import names_matching
+from negotiations.core.folding import names_equal, names_matching
 from negotiations.core.numbers import parse_whole
 
 
@@ -40,8 +43,93 @@ class IdFilter(django_filters.Filter):
     field_class = IdFormField
 
 
+class WholeNumberFormField(IdFormField):
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        number = parse_whole(value)
+        if number is None:
+            raise ValidationError("Must be a whole number, e.g. 3.", code="invalid")
+        return number
+
+
+class WholeNumberFilter(django_filters.Filter):
+    field_class = WholeNumberFormField
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
+
+
+class IdOrSlugFormField(forms.Field):
+    """An id (ASCII digits) or a slug; a slug made only of digits is read as an id."""
+
+    def to_python(self, value: Any) -> int | str | None:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        pk = parse_whole(text)
+        if pk is not None:
+            return pk
+        if not SLUG.fullmatch(text):
+            raise ValidationError(
+                "Give an id (e.g. 3) or a slug (letters, digits and hyphens, e.g. istanbul-2025).",
+                code="invalid",
+            )
+        return text
+
+
+class NegotiationKeyFilter(django_filters.Filter):
+    """A negotiation by id or by slug: `field_name` is the path to its id (`…negotiation_id`),
+    the slug is read beside it (`…negotiation__slug`)."""
+
+    field_class = IdOrSlugFormField
+
+    def __init__(self, *, field_name: str, help_text: str = "Only this negotiation.") -> None:
+        assert field_name.endswith("negotiation_id"), field_name
+        help_text = f"{help_text.rstrip('.')}: its id or its slug, e.g. 1 or istanbul-2025."
+        super().__init__(field_name=field_name, help_text=help_text)
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if value is None:
+            return qs
+        if isinstance(value, int):
+            return qs.filter(**{self.field_name: value})
+        return qs.filter(**{f"{self.field_name.removesuffix('_id')}__slug": value})
+
+
+class NameFilter(django_filters.CharFilter):
+    """A name, short name or alias, exactly (not a part of it), accents and case ignored:
+    `name=kyiv` finds the party whose alias is "Kyiv", not "Kyiv Oblast administration"."""
+
+    def __init__(self, *, names: tuple[str, ...], aliases: tuple[str, ...], help_text: str):
+        self.names, self.aliases = names, aliases
+        super().__init__(help_text=help_text)
+
+    def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
+        if not value:
+            return qs
+        return qs.filter(names_equal(value, self.names, self.aliases))
+
+
 class IdInFilter(django_filters.BaseInFilter, IdFilter):
     pass
+
+
+class FlagFormField(forms.Field):
+    """true or false (1 or 0, any case); forms.NullBooleanField reads "maybe" as no value
+    and the filter as absent."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        flag = FLAG_WORDS.get(str(value).lower())
+        if flag is None:
+            raise ValidationError(FLAG_RULE, code="invalid")
+        return flag
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagFormField
 
 
 class DayFormField(forms.DateField):
@@ -85,6 +173,16 @@ def parameters_of(name: str, field: forms.Field) -> list[str]:
     (`tabled_on_after`, `tabled_on_before`)."""
     suffixes = getattr(field.widget, "suffixes", None)
     return [f"{name}_{suffix}" for suffix in suffixes] if suffixes else [name]
+
+
+@cache
+def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[str, ...]:
+    """The query parameters a filter set reads (StrictQuery): a range filter reads two."""
+    return tuple(
+        parameter
+        for name, each in filterset_class.base_filters.items()
+        for parameter in parameters_of(name, each.field)
+    )
 
 
 def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:

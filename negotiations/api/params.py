@@ -14,11 +14,11 @@ from django.db.models import OuterRef, Subquery, Value
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 
+from negotiations.api.strict import EMPTY_PARAMETER
 from negotiations.core import dates
 
 # output name -> (through model, its column pointing at the row, the id column)
 IdLists = dict[str, tuple[type[models.Model], str, str]]
-EMPTY_PARAMETER = "Empty: give a value, or leave the parameter out."
 
 
 def parse_as_of(request: Request) -> datetime.date | None:
@@ -33,9 +33,26 @@ def parse_as_of(request: Request) -> datetime.date | None:
         raise serializers.ValidationError({"as_of": [str(error)]}) from None
 
 
+FLAG_WORDS = {"true": True, "false": False, "1": True, "0": False}
+FLAG_RULE = "Give true or false."
+
+
+def parse_flag(request: Request, name: str, *, default: bool) -> bool:
+    """?name=true|false (1|0 too, any case), the default when absent; a 400 otherwise: a
+    "ture" must not silently mean either."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if raw.lower() not in FLAG_WORDS:
+        raise serializers.ValidationError({name: [FLAG_RULE]})
+    return FLAG_WORDS[raw.lower()]
+
+
 # A resource whose reads take ?as_of, parsed once per request when first needed. No
 # docstring: a resource inheriting this first would show it as the description of `create`.
 class AsOfParameter(viewsets.GenericViewSet):
+    as_of_actions: tuple[str, ...] = ("retrieve",)  # where ?as_of is taken (StrictQuery)
+
     @cached_property
     def as_of(self) -> datetime.date | None:
         return parse_as_of(self.request)

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
 
 from negotiations.core.exports import defuse
 
@@ -92,6 +93,18 @@ class CSVRenderer(BaseRenderer):
         for row in rows:
             writer.writerow([csv_cell(row.get(c)) for c in columns])
         return out.getvalue().encode("utf-8")
+
+
+class JSONErrors:
+    """Errors are JSON whatever format was asked for (CSV, the schema's YAML, the docs'
+    HTML): one error shape for clients."""
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]  # an APIView's, after this in the MRO
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = FastJSONRenderer()
+            response.accepted_media_type = FastJSONRenderer.media_type
+        return response
 
 
 class FormatNegotiation(DefaultContentNegotiation):

@@ -39,7 +39,9 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: (
-        "The input or a query parameter is not valid; `errors` names each field.",
+        "The input or a query parameter is not valid; `errors` names each field or "
+        "parameter. Query strings are strict: a parameter this endpoint does not take, or one "
+        "sent empty, is refused, and the message lists the parameters it takes.",
         {
             "status": 400,
             "code": "invalid",
@@ -47,7 +49,11 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
             "wrong with it.",
             "errors": {
                 "stated_on": ["A position cannot be dated in the future."],
-                "party": ['Invalid pk "999" - object does not exist.'],
+                "party": ["There is no party 999."],
+                "negotation": [
+                    "This endpoint has no parameter “negotation”; it takes: cursor, format, "
+                    "id, limit, negotiation, q, updated_since. Did you mean “negotiation”?"
+                ],
             },
         },
     ),

@@ -30,16 +30,18 @@ from negotiations.api.conditional import (
     set_validators,
 )
 from negotiations.api.fields import DayField, IdField, ItemListField
-from negotiations.api.filters import array_of
+from negotiations.api.filters import array_of, filter_parameters
+from negotiations.api.messages import PlainErrors
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.api.permissions import WriteThrottle
-from negotiations.api.renderers import CSVRenderer, FastJSONRenderer
+from negotiations.api.renderers import CSVRenderer, FastJSONRenderer, JSONErrors
+from negotiations.api.strict import StrictQuery
 from negotiations.core.versioning import Versioned
 
 Rows = list[dict[str, Any]]  # rows of a list response, as `shape` gives them
 
 
-class ResourceViewSet(viewsets.GenericViewSet):
+class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     """Read side of a resource. Subclasses add write mixins for what their services do."""
 
     model: ClassVar[type[models.Model]]
@@ -58,6 +60,20 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> models.QuerySet:
         return self.model._default_manager.annotate(changed_at=self.changed_at)
+
+    def query_parameters(self) -> list[str]:
+        """A list reads its filters and pagination; a detail `as_of` where the resource
+        takes it (AsOfParameter); the mixins add theirs (StrictQuery)."""
+        action = getattr(self, "action", None)
+        if action != "list":
+            return ["as_of"] if action in getattr(self, "as_of_actions", ()) else []
+        paginator = ChangeCursorPagination
+        filterset = getattr(self, "filterset_class", None)
+        return [
+            *(filter_parameters(filterset) if filterset is not None else ()),
+            paginator.cursor_query_param,
+            paginator.page_size_query_param,
+        ]
 
     def get_renderers(self) -> list[Any]:
         if getattr(self, "action", None) == "list":
@@ -85,14 +101,6 @@ class ResourceViewSet(viewsets.GenericViewSet):
         pk = kwargs.get("pk")
         if pk is not None and not re.fullmatch(r"[0-9]{1,18}", str(pk)):
             raise exceptions.NotFound(f"There is no {self.model._meta.verbose_name} {pk!r}.")
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
-            # Errors are JSON whatever format was asked for: one error shape for clients.
-            response.accepted_renderer = FastJSONRenderer()
-            response.accepted_media_type = FastJSONRenderer.media_type
-        return response
 
     @property
     def is_csv(self) -> bool:
@@ -278,6 +286,10 @@ class DeleteMixin(ResourceViewSet):
     delete_service: ClassVar[Callable[..., Any]]
     instance_arg: ClassVar[str]
 
+    def query_parameters(self) -> list[str]:
+        reason = ["reason"] if getattr(self, "action", None) == "destroy" else []
+        return [*super().query_parameters(), *reason]
+
     def perform_destroy(self, instance: models.Model, reason: str) -> None:
         self.delete_service(**{self.instance_arg: instance}, reason=reason)
 
@@ -299,7 +311,7 @@ class DeleteMixin(ResourceViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VersionedSerializer(serializers.ModelSerializer):
+class VersionedSerializer(PlainErrors, serializers.ModelSerializer):
     """Input and output of a versioned model; outputs are built from values() at run time,
     this class only validates input and describes the output in the schema. Its fields are
     the strict ones of negotiations/api/fields.py: ids, id lists, lists and dates."""

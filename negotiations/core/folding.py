@@ -14,7 +14,8 @@ import unicodedata
 from typing import Any
 
 from django.db.models import CharField, F, Func, Q, QuerySet, Value
-from django.db.models.lookups import Contains
+from django.db.models.functions import Concat
+from django.db.models.lookups import Contains, Exact
 
 _SEPARATOR = "\x1f"  # between aliases, so that a match never spans two of them
 
@@ -44,6 +45,29 @@ def names_matching(value: str, fields: tuple[str, ...], arrays: tuple[str, ...] 
     for array in arrays:
         joined = Func(F(array), Value(_SEPARATOR), function="array_to_string")
         condition |= Q(Contains(Fold(joined), needle))
+    return condition
+
+
+def names_equal(value: str, fields: tuple[str, ...], arrays: tuple[str, ...] = ()) -> Q:
+    """A condition: the value, folded, equals one of the text `fields` or one element of one
+    of the `arrays` (aliases), both folded. Matches nothing when the value folds to nothing."""
+    value = value.strip()
+    if not fold(value):
+        return Q(pk__in=[])
+    needle = Fold(Value(value))
+    condition = Q()
+    for field in fields:
+        condition |= Q(Exact(Fold(F(field)), needle))
+    for array in arrays:
+        # Each alias between separators, so that the whole of one alias must match.
+        joined = Concat(
+            Value(_SEPARATOR),
+            Func(F(array), Value(_SEPARATOR), function="array_to_string", output_field=CharField()),
+            Value(_SEPARATOR),
+            output_field=CharField(),
+        )
+        fenced = Concat(Value(_SEPARATOR), needle, Value(_SEPARATOR), output_field=CharField())
+        condition |= Q(Contains(Fold(joined), fenced))
     return condition
 
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from negotiations import services
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import IdFilter, NegotiationKeyFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -118,7 +118,7 @@ class DelegationSerializer(VersionedSerializer):
 class DelegationFilter(ParleyFilterSet):
     round = IdFilter(field_name="round_id", help_text="Only this round.")
     party = IdFilter(field_name="party_id", help_text="Only this party's delegations.")
-    negotiation = IdFilter(field_name="round__negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="round__negotiation_id")
     search_fields = ("members_text", "party__name")
 
     class Meta:

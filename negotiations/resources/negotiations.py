@@ -97,7 +97,11 @@ NEGOTIATION_DETAIL = tuple(output_fields(NegotiationDetailSerializer))
 
 class NegotiationFilter(ParleyFilterSet):
     status = choice_filter(NegotiationStatus.choices, "status", "Status; repeat for several.")
-    slug = django_filters.CharFilter(help_text="The slug the pages use.")
+    slug = django_filters.CharFilter(
+        help_text="The negotiation with this slug (the one its page uses), e.g. "
+        "slug=istanbul-2025. Other lists take the slug in place of an id: "
+        "negotiation=istanbul-2025."
+    )
     party = IdFilter(
         field_name="participations__party_id", help_text="Only negotiations this party is in."
     )

@@ -19,7 +19,9 @@ from negotiations.api.fields import IdField
 from negotiations.api.filters import (
     DayRangeFilter,
     IdFilter,
+    NegotiationKeyFilter,
     ParleyFilterSet,
+    WholeNumberFilter,
     choice_filter,
 )
 from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
@@ -56,7 +58,7 @@ class ParticipationSerializer(VersionedSerializer):
 
 
 class ParticipationFilter(ParleyFilterSet):
-    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
     party = IdFilter(field_name="party_id", help_text="Only this party.")
     role = django_filters.ChoiceFilter(
         choices=Role.choices, method="with_role", help_text="Only parties holding this role."
@@ -151,7 +153,11 @@ ROUND_DETAIL = tuple(output_fields(RoundDetailSerializer))
 
 
 class RoundFilter(ParleyFilterSet):
-    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
+    number = WholeNumberFilter(
+        help_text="The round of this number; with negotiation, one round: "
+        "negotiation=istanbul-2025&number=2."
+    )
     status = choice_filter(RoundStatus.choices, "status", "Status; repeat for several.")
     host = IdFilter(field_name="hosts", help_text="Only rounds hosted by this party.")
     starts_on = DayRangeFilter(

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from rest_framework import serializers
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet
+from negotiations.api.filters import IdFilter, NegotiationKeyFilter, ParleyFilterSet
 from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -113,7 +113,7 @@ def detail_fingerprint() -> dict[str, Any]:
 
 
 class AgendaItemFilter(ParleyFilterSet):
-    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
     proposal = IdFilter(field_name="proposals", help_text="Only items this proposal is on.")
     search_fields = ("title", "description")
 

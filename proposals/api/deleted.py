@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from negotiations.api.conditional import make_etag, not_modified, set_validators
 from negotiations.api.filters import in_utc
+from negotiations.api.messages import PlainErrors
 from negotiations.api.pagination import ChangeCursorPagination, page_response
 from negotiations.core.numbers import parse_whole
 from negotiations.models import Delegation, Negotiation, Participation, Round
@@ -57,7 +58,7 @@ TRACKED = {
 }
 
 
-class DeletedQuerySerializer(serializers.Serializer):
+class DeletedQuerySerializer(PlainErrors):
     since = serializers.DateTimeField(required=False)
     type = serializers.MultipleChoiceField(choices=sorted(TRACKED), required=False)
 
@@ -104,6 +105,11 @@ class DeletedView(APIView):
     """Deleted ids, oldest first."""
 
     pagination = ChangeCursorPagination()
+    extra_parameters = (
+        *DeletedQuerySerializer().fields,
+        ChangeCursorPagination.cursor_query_param,
+        ChangeCursorPagination.page_size_query_param,
+    )
 
     def parts(self, kinds: list[str], since: datetime.datetime | None, after: Any) -> list[Any]:
         parts = []

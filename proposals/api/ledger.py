@@ -9,7 +9,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    IdFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -53,9 +59,7 @@ class ImplementationEventSerializer(VersionedSerializer):
 class ImplementationEventFilter(ParleyFilterSet):
     term = IdFilter(field_name="term_id", help_text="Only deliveries on this term.")
     proposal = IdFilter(field_name="term__proposal_id", help_text="Only this proposal's terms.")
-    negotiation = IdFilter(
-        field_name="term__proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="term__proposal__negotiation_id")
     by_party = IdFilter(field_name="by_party_id", help_text="Only what this party delivered.")
     kind = choice_filter(EventKind.choices, "kind", "Kind of event; repeat for several.")
     happened_on = DayRangeFilter(
@@ -141,9 +145,7 @@ class CommitmentSerializer(VersionedSerializer):
 class CommitmentFilter(ParleyFilterSet):
     term = IdFilter(field_name="term_id", help_text="Only commitments on this term.")
     proposal = IdFilter(field_name="term__proposal_id", help_text="Only this proposal's terms.")
-    negotiation = IdFilter(
-        field_name="term__proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="term__proposal__negotiation_id")
     party = IdFilter(field_name="party_id", help_text="Only this party's commitments.")
     search_fields = ("note",)
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from rest_framework import serializers
 
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import IdFilter, NegotiationKeyFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -55,9 +55,7 @@ class ProposalLinkFilter(ParleyFilterSet):
     proposal = IdFilter(method="either_end", help_text="Links from or to this proposal.")
     from_proposal = IdFilter(field_name="from_proposal_id", help_text="Links from this proposal.")
     to_proposal = IdFilter(field_name="to_proposal_id", help_text="Links to this proposal.")
-    negotiation = IdFilter(
-        field_name="from_proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="from_proposal__negotiation_id")
     kind = choice_filter(LinkKind.choices, "kind", "Kind of link; repeat for several.")
     search_fields = ("note",)
 

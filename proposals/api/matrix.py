@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations.api.conditional import latest, make_etag, not_modified, set_validators
-from negotiations.api.params import aggregate_of, output_fields, parse_as_of
+from negotiations.api.params import aggregate_of, output_fields, parse_as_of, parse_flag
 from negotiations.api.schema import AS_OF
 from negotiations.api.viewsets import ResourceViewSet
 from negotiations.models import Negotiation, Participation, Role
@@ -155,7 +155,11 @@ class StanceMatrixAction(ResourceViewSet):
             )
         ],
     )
-    @action(detail=True, methods=["get"])
+    @action(
+        detail=True,
+        methods=["get"],
+        extra_parameters=tuple(parameter.name for parameter in MATRIX_PARAMETERS),
+    )
     def matrix(self, request: Request, pk: Any = None) -> Response | HttpResponseNotModified:
         row = (
             Negotiation.objects.filter(pk=pk)
@@ -174,7 +178,7 @@ class StanceMatrixAction(ResourceViewSet):
         if row is None:
             raise exceptions.NotFound(f"There is no negotiation {pk}.")
         as_of = parse_as_of(request)
-        with_terms = request.query_params.get("terms", "true").lower() not in ("false", "0", "no")
+        with_terms = parse_flag(request, "terms", default=True)
         today = timezone.localdate()
         etag = make_etag(request.get_full_path(), row, today)
         last_modified = latest([row["updated_at"], row["proposals_computed"]])

@@ -8,7 +8,13 @@ from typing import Any
 import django_filters
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    IdFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import id_lists, output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -58,9 +64,7 @@ class PositionSerializer(VersionedSerializer):
 
 
 class PositionFilter(ParleyFilterSet):
-    negotiation = IdFilter(
-        field_name="proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="proposal__negotiation_id")
     proposal = IdFilter(field_name="proposal_id", help_text="Only positions on this proposal.")
     term = IdFilter(field_name="term_id", help_text="Only positions on this term.")
     party = IdFilter(field_name="party_id", help_text="Only this party's positions.")

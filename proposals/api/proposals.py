@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-import django_filters
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
@@ -17,7 +16,14 @@ from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.fields import IdField
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    FlagFilter,
+    IdFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import (
     AsOfParameter,
     aggregate_of,
@@ -246,7 +252,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
 
 
 class ProposalFilter(ParleyFilterSet):
-    negotiation = IdFilter(field_name="negotiation_id", help_text="Only this negotiation.")
+    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
     round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
     tabled_by = IdFilter(
         field_name="tabling_parties",
@@ -261,7 +267,7 @@ class ProposalFilter(ParleyFilterSet):
     tabled_on = DayRangeFilter(
         help_text="Tabled between tabled_on_after and tabled_on_before (inclusive)."
     )
-    stale = django_filters.BooleanFilter(
+    stale = FlagFilter(
         field_name="status_stale", help_text="true: only proposals being recomputed."
     )
     search_fields = ("title", "summary", "text")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import IdFilter, NegotiationKeyFilter, ParleyFilterSet, choice_filter
 from negotiations.api.params import id_lists, output_columns
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -61,9 +61,7 @@ class RatificationStepBriefSerializer(serializers.Serializer):
 
 class RatificationStepFilter(ParleyFilterSet):
     proposal = IdFilter(field_name="proposal_id", help_text="Only this proposal's steps.")
-    negotiation = IdFilter(
-        field_name="proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="proposal__negotiation_id")
     outcome = choice_filter(StepOutcome.choices, "outcome", "Outcome; repeat for several.")
     search_fields = ("body_name", "note")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db import models
 from rest_framework import serializers
 
 from negotiations.api.filters import DayRangeFilter, ParleyFilterSet, choice_filter
@@ -12,6 +13,7 @@ from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import CreateMixin, ResourceViewSet, UpdateMixin, VersionedSerializer
 from proposals import services
 from proposals.models import Source, SourceKind
+from proposals.services.sources import normalised_url
 
 
 class SourceSerializer(VersionedSerializer):
@@ -46,6 +48,13 @@ SOURCE_BRIEF = tuple(output_fields(SourceBriefSerializer))
 
 
 class SourceFilter(ParleyFilterSet):
+    url = django_filters.CharFilter(
+        method="at_url",
+        help_text="The source at this address, compared as stored: scheme and host in any "
+        "case, default port, trailing slash and tracking parameters (utm_*, fbclid, gclid…) "
+        "do not matter, e.g. url=https://www.Reuters.com/world/talks/?utm_source=x finds "
+        "https://www.reuters.com/world/talks.",
+    )
     kind = choice_filter(SourceKind.choices, "kind", "Kind of source; repeat for several.")
     publisher = django_filters.CharFilter(
         lookup_expr="icontains", help_text="Publisher contains this."
@@ -54,6 +63,9 @@ class SourceFilter(ParleyFilterSet):
         help_text="Published between published_on_after and published_on_before."
     )
     search_fields = ("title", "publisher", "url")
+
+    def at_url(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        return queryset.filter(url=normalised_url(value))
 
     class Meta:
         model = Source

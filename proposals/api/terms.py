@@ -10,7 +10,13 @@ from django.db.models import Count, Q
 from rest_framework import serializers
 
 from negotiations.api.fields import IdField
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    IdFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
@@ -130,9 +136,7 @@ def nested_term(term: dict[str, Any]) -> dict[str, Any]:
 
 class TermFilter(ParleyFilterSet):
     proposal = IdFilter(field_name="proposal_id", help_text="Only this proposal's terms.")
-    negotiation = IdFilter(
-        field_name="proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="proposal__negotiation_id")
     category = choice_filter(Category.choices, "category", "Category; repeat for several.")
     stage = choice_filter(Stage.choices, "stage", "Stage; repeat for several.")
     status = choice_filter(Status.choices, "status", "Stored status; repeat for several.")

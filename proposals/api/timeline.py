@@ -9,7 +9,13 @@ import django_filters
 from django.db.models import F, Value
 from rest_framework import serializers
 
-from negotiations.api.filters import DayRangeFilter, IdFilter, ParleyFilterSet, choice_filter
+from negotiations.api.filters import (
+    DayRangeFilter,
+    IdFilter,
+    NegotiationKeyFilter,
+    ParleyFilterSet,
+    choice_filter,
+)
 from negotiations.api.params import output_columns
 from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import ResourceViewSet
@@ -43,9 +49,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeFilter(ParleyFilterSet):
-    negotiation = IdFilter(
-        field_name="proposal__negotiation_id", help_text="Only this negotiation."
-    )
+    negotiation = NegotiationKeyFilter(field_name="proposal__negotiation_id")
     proposal = IdFilter(field_name="proposal_id", help_text="Only this proposal's timeline.")
     term = IdFilter(field_name="term_id", help_text="Only this term's timeline.")
     status = choice_filter(Status.choices, "status", "The status reached; repeat for several.")

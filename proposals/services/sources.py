@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from django.db import transaction
 
@@ -12,13 +12,26 @@ from negotiations.core.versioning import create_validated, update_validated
 from proposals.models import Source, SourceKind
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+# Query parameters that say how a reader came to a page, not which page it is.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING = {
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+    "mc_cid", "mc_eid", "_ga", "_gl",
+}  # fmt: skip
+
+
+def _is_tracking(pair: str) -> bool:
+    name = unquote_plus(pair.partition("=")[0]).lower()
+    return name in TRACKING or name.startswith(TRACKING_PREFIXES)
 
 
 def normalised_url(url: str) -> str:
-    """The one spelling of a URL that the unique constraint compares: scheme and host in
-    lower case, no default port, "/" for an empty path. Path, query and fragment are kept
-    as they are (servers may tell their case apart). A URL that does not parse is left for
-    the URL validation to refuse."""
+    """The one spelling of a URL that the unique constraint compares (and `?url=` looks
+    up): scheme and host in lower case, no default port, no trailing slash ("/" for an
+    empty path), no tracking parameters (utm_*, fbclid, gclid…). The rest of the path, the
+    other parameters (in their order and encoding) and the fragment are kept as they are
+    (servers may tell their case apart). A URL that does not parse is left for the URL
+    validation to refuse."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -34,7 +47,9 @@ def normalised_url(url: str) -> str:
         netloc = f"{netloc}:{port}"
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+    path = parts.path.rstrip("/") or "/"
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    return urlunsplit((scheme, netloc, path, query, parts.fragment))
 
 
 @transaction.atomic
