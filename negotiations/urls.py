@@ -19,6 +19,7 @@ class SchemaView(JSONErrors, SpectacularAPIView):
 
 class DocsView(JSONErrors, SpectacularSwaggerSplitView):
     extra_parameters = ("lang", "version", "script")
+    empty_parameters = ("script",)  # the page loads its script as ?script=
 
 
 # Swagger UI's page has one small <style> block: allow exactly it (by hash), nothing else.

@@ -9,7 +9,8 @@ What an endpoint takes is what its view says, in one of two ways:
 - `query_parameters()`, a method the resources define (negotiations/api/viewsets.py): a
   list's filters (with the `_after`/`_before` of ranges), its pagination (`cursor`,
   `limit`), `as_of` where the action reads it, `reason` on a delete.
-`format` is taken everywhere (content negotiation reads it for every view).
+`format` is taken everywhere (content negotiation reads it for every view). A view whose
+parameter is a switch that may be sent empty lists it in `empty_parameters` too.
 
 The check runs in DRF's content negotiation, the step every APIView runs first in
 `initial()` (before authentication): so a view added later, even a plain APIView that
@@ -60,11 +61,12 @@ def unknown_message(name: str, accepted: list[str]) -> str:
 def refuse_bad_parameters(request: Any, view: Any) -> None:
     """A 400 naming every parameter that is unknown here or sent empty."""
     accepted = accepted_parameters(view)
+    may_be_empty = getattr(view, "empty_parameters", ())  # a switch such as the docs' ?script
     errors: dict[str, list[str]] = {}
     for name, values in request.query_params.lists():
         if name not in accepted:
             errors[name[:100]] = [unknown_message(name, accepted)]
-        elif any(value == "" for value in values):
+        elif name not in may_be_empty and any(value == "" for value in values):
             errors[name] = [EMPTY_PARAMETER]
     if errors:
         raise exceptions.ValidationError(errors)
