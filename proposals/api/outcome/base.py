@@ -127,6 +127,8 @@ class Writer:
 def same(stored: Any, sent: Any) -> bool:
     if isinstance(sent, models.Model) or isinstance(stored, models.Model):
         return getattr(stored, "pk", stored) == getattr(sent, "pk", sent)
+    if isinstance(sent, bool) or isinstance(stored, bool):
+        return sent is stored
     if isinstance(sent, str) and isinstance(stored, str):
         return sent.strip() == stored.strip()
     if isinstance(sent, Decimal | int | float) and isinstance(stored, Decimal | int | float):
