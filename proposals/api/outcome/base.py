@@ -24,7 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DataError, IntegrityError, models
 
 from negotiations.core.versioning import VersionConflict
-from proposals.api.outcome.document import Ref
+from proposals.api.outcome.fields import Ref
 from proposals.api.outcome.refs import Resolver
 
 M = TypeVar("M", bound=models.Model)
@@ -80,15 +80,14 @@ class Writer:
         path: str,
         type_: str,
         *,
-        find: Callable[[], M | None],
+        found: M | None,
         create: Callable[[], M],
         stated: Mapping[str, Any],
         key: str | None = None,
         rename: Mapping[str, str] = {},
     ) -> M | None:
-        """The row the part names: the matched one (its stated fields compared), else a new
-        one made by `create` (a service); None if refused."""
-        found = find()
+        """The row the part names: the one `found` by its natural identity (its stated
+        fields compared), else a new one made by `create` (a service); None if refused."""
         if found is not None:
             self.compare(path, found, stated)
             self.note(path, type_, key, found, "existing")

@@ -3,11 +3,13 @@ ratification steps, the agenda items they answer and the links between them."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from negotiations.models import Negotiation, Round
+from parties.models import Person
 from proposals import services
 from proposals.api.outcome.base import Writer, scalars
 from proposals.api.outcome.round_parts import _person, dated
@@ -43,30 +45,30 @@ def _proposal(
     found = Proposal.objects.filter(
         negotiation=negotiation, round=round_, title=values["title"]
     ).first()
-    speaker = None
+    speaker: Person | None = None
     if found is None and part.get("speaker") is not None:
-        speaker = _person(writer, part["speaker"], f"{path}.speaker", (tabling or [None])[0])
+        first = tabling[0] if tabling else None
+        speaker = _person(writer, part["speaker"], f"{path}.speaker", first)
     ready = None not in (tabling, mediators, required, sources)
     proposal = writer.put(
         path,
         "proposal",
         key=part.get("key"),
-        find=lambda: found,
-        create=lambda: (
-            services.proposal_create(
-                negotiation=negotiation,
-                round=round_,
-                tabling_parties=tabling or [],
-                mediators=mediators or [],
-                required_parties=required or [],
-                sources=sources or [],
-                speaker=speaker,
-                quote=part.get("quote", ""),
-                **values,
-            )
-            if ready
-            else _not_ready()
-        ),
+        found=found,
+        create=partial(
+            services.proposal_create,
+            negotiation=negotiation,
+            round=round_,
+            tabling_parties=tabling or [],
+            mediators=mediators or [],
+            required_parties=required or [],
+            sources=sources or [],
+            speaker=speaker,
+            quote=part.get("quote", ""),
+            **values,
+        )
+        if ready
+        else _not_ready,
         stated=values,
     )
     if proposal is None:
@@ -113,12 +115,10 @@ def _term(writer: Writer, proposal: Proposal, part: dict[str, Any], j: int, path
         path,
         "term",
         key=part.get("key"),
-        find=lambda: found,
-        create=lambda: (
-            services.term_create(proposal=proposal, sources=sources or [], **values)
-            if sources is not None and (derived_from is not None or "derived_from" not in values)
-            else _not_ready()
-        ),
+        found=found,
+        create=partial(services.term_create, proposal=proposal, sources=sources or [], **values)
+        if sources is not None and (derived_from is not None or "derived_from" not in values)
+        else _not_ready,
         stated=values,
     )
     if term is None:
@@ -135,8 +135,8 @@ def _commitment(writer: Writer, term: Term, part: dict[str, Any], path: str) -> 
     writer.put(
         path,
         "commitment",
-        find=lambda: Commitment.objects.filter(term=term, party=party).first(),
-        create=lambda: services.commitment_create(term=term, party=party, **values),
+        found=Commitment.objects.filter(term=term, party=party).first(),
+        create=partial(services.commitment_create, term=term, party=party, **values),
         stated=values,
     )
 
@@ -155,11 +155,9 @@ def _step(writer: Writer, proposal: Proposal, part: dict[str, Any], j: int, path
     writer.put(
         path,
         "ratification-step",
-        find=lambda: RatificationStep.objects.filter(
-            proposal=proposal, ordinal=values["ordinal"]
-        ).first(),
-        create=lambda: services.ratification_step_create(
-            proposal=proposal, sources=sources, **values
+        found=RatificationStep.objects.filter(proposal=proposal, ordinal=values["ordinal"]).first(),
+        create=partial(
+            services.ratification_step_create, proposal=proposal, sources=sources, **values
         ),
         stated=values,
     )
@@ -181,11 +179,11 @@ def write_links(
             writer.put(
                 path,
                 "proposal-link",
-                find=lambda to=to, values=values, proposal=proposal: ProposalLink.objects.filter(
+                found=ProposalLink.objects.filter(
                     from_proposal=proposal, to_proposal=to, kind=values["kind"]
                 ).first(),
-                create=lambda to=to, values=values, proposal=proposal: (
-                    services.proposal_link_create(from_proposal=proposal, to_proposal=to, **values)
+                create=partial(
+                    services.proposal_link_create, from_proposal=proposal, to_proposal=to, **values
                 ),
                 stated={k: v for k, v in values.items() if k != "kind"},
             )

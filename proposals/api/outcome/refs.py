@@ -18,7 +18,7 @@ from negotiations.core.numbers import parse_whole
 from negotiations.models import Negotiation
 from parties.models import Party, Person
 from parties.services import person_create
-from proposals.api.outcome.document import Ref
+from proposals.api.outcome.fields import Ref
 from proposals.models import AgendaItem, ImplementationEvent, Proposal, Source, Term
 from proposals.services.sources import normalised_url
 

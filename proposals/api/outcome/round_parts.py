@@ -3,6 +3,7 @@ the round itself, its delegations and the agenda items."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db.models import Q
@@ -33,10 +34,8 @@ def write_negotiation(writer: Writer, part: dict[str, Any]) -> Negotiation | Non
         if found is None:
             writer.report(f"{path}.id", f"There is no negotiation {pk}.")
             return None
-        finder: Any = lambda: found  # noqa: E731
     elif part.get("slug"):
-        slug = part["slug"]
-        finder = lambda: Negotiation.objects.filter(slug=slug).first()  # noqa: E731
+        found = Negotiation.objects.filter(slug=part["slug"]).first()
     else:
         title = part["title"]
         matches = list(Negotiation.objects.filter(title__iexact=title.strip())[:5])
@@ -47,12 +46,12 @@ def write_negotiation(writer: Writer, part: dict[str, Any]) -> Negotiation | Non
                 f"Several negotiations have this title: {ids}; give the slug or id.",
             )
             return None
-        finder = lambda: matches[0] if matches else None  # noqa: E731
+        found = matches[0] if matches else None
     return writer.put(
         path,
         "negotiation",
-        find=finder,
-        create=lambda: structure.negotiation_create(**part),
+        found=found,
+        create=partial(structure.negotiation_create, **part),
         stated=scalars(part),
     )
 
@@ -75,8 +74,9 @@ def write_participants(writer: Writer, negotiation: Negotiation, parts: list[Any
         writer.put(
             path,
             "participation",
-            find=lambda found=found: found,
-            create=lambda party=party, part=part: structure.participation_create(
+            found=found,
+            create=partial(
+                structure.participation_create,
                 negotiation=negotiation,
                 party=party,
                 roles=part["roles"],
@@ -108,8 +108,8 @@ def write_sources(writer: Writer, parts: list[Any]) -> None:
             path,
             "source",
             key=part.get("key"),
-            find=lambda look=look: Source.objects.filter(look).order_by("pk").first(),
-            create=lambda values=values: source_create(**values),
+            found=Source.objects.filter(look).order_by("pk").first(),
+            create=partial(source_create, **values),
             stated={k: v for k, v in values.items() if k != "url"},
         )
         if source is not None and source.url:
@@ -128,9 +128,13 @@ def write_round(writer: Writer, negotiation: Negotiation, part: dict[str, Any]) 
     return writer.put(
         path,
         "round",
-        find=lambda: found,
-        create=lambda: structure.round_create(
-            negotiation=negotiation, hosts=hosts or [], sources=sources or [], **values
+        found=found,
+        create=partial(
+            structure.round_create,
+            negotiation=negotiation,
+            hosts=hosts or [],
+            sources=sources or [],
+            **values,
         ),
         stated=values,
     )
@@ -157,9 +161,13 @@ def write_delegations(writer: Writer, round_: Round, parts: list[Any]) -> None:
         delegation = writer.put(
             path,
             "delegation",
-            find=lambda party=party: Delegation.objects.filter(round=round_, party=party).first(),
-            create=lambda party=party, part=part, head=head: structure.delegation_create(
-                round=round_, party=party, head=head, members_text=part.get("members_text", "")
+            found=Delegation.objects.filter(round=round_, party=party).first(),
+            create=partial(
+                structure.delegation_create,
+                round=round_,
+                party=party,
+                head=head,
+                members_text=part.get("members_text", ""),
             ),
             stated=scalars(part),
         )
@@ -172,11 +180,12 @@ def write_delegations(writer: Writer, round_: Round, parts: list[Any]) -> None:
             writer.put(
                 f"{path}.members[{j}]",
                 "delegation-member",
-                find=lambda person=person, d=delegation: DelegationMember.objects.filter(
-                    delegation=d, person=person
-                ).first(),
-                create=lambda person=person, d=delegation, values=values: (
-                    structure.delegation_member_create(delegation=d, person=person, **values)
+                found=DelegationMember.objects.filter(delegation=delegation, person=person).first(),
+                create=partial(
+                    structure.delegation_member_create,
+                    delegation=delegation,
+                    person=person,
+                    **values,
                 ),
                 stated=values,
             )
@@ -199,11 +208,11 @@ def write_agenda(writer: Writer, negotiation: Negotiation, parts: list[Any]) -> 
             path,
             "agenda-item",
             key=part.get("key"),
-            find=lambda values=values: AgendaItem.objects.filter(
+            found=AgendaItem.objects.filter(
                 negotiation=negotiation, number=values["number"]
             ).first(),
-            create=lambda values=values, sources=sources: agenda_item_create(
-                negotiation=negotiation, sources=sources or [], **values
+            create=partial(
+                agenda_item_create, negotiation=negotiation, sources=sources or [], **values
             ),
             stated=values,
         )

@@ -3,6 +3,7 @@ events of the exchange ledger."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from negotiations.models import Negotiation, Round
@@ -87,9 +88,14 @@ def _put_position(
         path,
         "position",
         key=key,
-        find=lambda: Position.objects.filter(**target, **identity).order_by("pk").first(),
-        create=lambda: services.position_record(
-            **target, round=round_, conditional_on=conditions, **identity, **values
+        found=Position.objects.filter(**target, **identity).order_by("pk").first(),
+        create=partial(
+            services.position_record,
+            **target,
+            round=round_,
+            conditional_on=conditions,
+            **identity,
+            **values,
         ),
         stated=values,
     )
@@ -124,11 +130,7 @@ def write_events(writer: Writer, parts: list[Any]) -> None:
             path,
             "implementation-event",
             key=part.get("key"),
-            find=lambda term=term, identity=identity: (
-                ImplementationEvent.objects.filter(term=term, **identity).order_by("pk").first()
-            ),
-            create=lambda term=term, values=values: services.implementation_event_record(
-                term=term, **values
-            ),
+            found=ImplementationEvent.objects.filter(term=term, **identity).order_by("pk").first(),
+            create=partial(services.implementation_event_record, term=term, **values),
             stated={k: v for k, v in values.items() if k not in identity},
         )

@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 
 from negotiations.api.errors import LocatedConflict
 from negotiations.api.permissions import WriteThrottle
-from proposals.api.outcome.document import OutcomeDocumentSerializer, flatten
+from proposals.api.outcome.document import OutcomeDocumentSerializer
 from proposals.api.outcome.examples import EXAMPLE_ANSWER, EXAMPLE_DOCUMENT
+from proposals.api.outcome.fields import flatten
 from proposals.api.outcome.writer import answer, round_outcome_record
 
 TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
