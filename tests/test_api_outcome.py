@@ -342,3 +342,62 @@ def test_the_queries_of_a_document_are_bounded(editor, named):
     # Each row goes through its service (validation, history context): linear, bounded.
     assert len(small) < 800
     assert per_proposal < 180
+
+
+def test_parts_refer_to_earlier_parts_by_key_and_never_to_later_ones(editor, named):
+    document = small_document()
+    first, second = document["proposals"][0], document["proposals"][2]
+    second["terms"][0]["derived_from"] = {"key": first["terms"][0]["key"]}
+    delivery = document["events"][0]
+    document["events"].append(
+        {
+            "term": delivery["term"],
+            "kind": "dispute",
+            "by_party": "ukraine",
+            "happened_on": "2025-05-30",
+            "reverses": {"key": delivery["key"]},
+            "note": "The other side counts fewer.",
+        }
+    )
+    response = post(editor, document)
+    assert response.status_code == 201, response.json()
+    keys = response.json()["keys"]
+    term = Proposal.objects.get(pk=keys[second["key"]]["id"]).terms.get(ordinal=1)
+    assert term.derived_from_id == keys[first["terms"][0]["key"]]["id"]
+    dispute = ImplementationEvent.objects.get(kind="dispute")
+    assert dispute.reverses_id == keys[delivery["key"]]["id"]
+
+    later = small_document()
+    later["proposals"][0]["terms"][0]["derived_from"] = {"key": "r1.p2.t0"}
+    response = post(editor, later)
+    assert response.status_code == 400
+    assert (
+        "defined further down (proposals[2].terms[0])"
+        in (response.json()["errors"]["proposals[0].terms[0].derived_from"][0])
+    )
+
+
+def test_the_audit_history_names_the_editor_who_posted_the_outcome(named):
+    user = make_user("audited", EDITOR)
+    response = post(client_for(user), small_document())
+    assert response.status_code == 201
+    proposal = Proposal.objects.order_by("pk").first()
+    event = Proposal.pgh_event_model.objects.filter(pgh_obj_id=proposal.pk).first()
+    assert event.pgh_context.metadata["user"] == user.pk
+
+
+def test_one_marking_marks_the_collected_proposals_once_and_nothing_if_it_fails(
+    negotiation, parties, enqueues
+):
+    from proposals.services import proposal_create
+
+    with proposals.staleness.one_marking() as collected:
+        one = proposal_create(negotiation=negotiation, title="One", kind="other")
+        two = proposal_create(negotiation=negotiation, title="Two", kind="other")
+        assert collected == {one.pk, two.pk}
+        assert not enqueues
+    assert enqueues == [frozenset({one.pk, two.pk})]
+    with pytest.raises(RuntimeError), proposals.staleness.one_marking():
+        proposal_create(negotiation=negotiation, title="Three", kind="other")
+        raise RuntimeError
+    assert len(enqueues) == 1
