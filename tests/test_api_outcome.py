@@ -311,6 +311,9 @@ def test_only_editors_may_post_an_outcome(named):
     assert not Proposal.objects.exists()
 
 
+NEW_ROUND = {"number": 1, "starts_on": "2025-05-16"}
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -321,6 +324,20 @@ def test_only_editors_may_post_an_outcome(named):
         {"negotiation": []},
         {"negotiation": {"id": 10**30}, "round": {}},
         {"negotiation": {"slug": "none"}, "round": {"number": 1}, "proposals": {"a": 1}},
+        {"negotiation": {"slug": "none"}, "round": {"number": 1}},
+        {"negotiation": {"title": "New"}, "round": {"number": 1}},
+        {"negotiation": {"title": "New"}, "round": NEW_ROUND, "agenda": [{"number": 1}]},
+        {"negotiation": {"title": "New"}, "round": NEW_ROUND, "events": [{"term": {"id": 1}}]},
+        {
+            "negotiation": {"title": "New"},
+            "round": NEW_ROUND,
+            "delegations": [{"party": "ukraine", "members": [{"person": "x" * 1000}]}],
+        },
+        {
+            "negotiation": {"title": "New"},
+            "round": {**NEW_ROUND, "number": 10**6},
+            "proposals": [{"title": "T", "kind": "other", "terms": [{"text": "t", "ordinal": -1}]}],
+        },
     ],
 )
 def test_any_body_gets_an_answer_not_a_server_error(editor, named, body):

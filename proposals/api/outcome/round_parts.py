@@ -36,6 +36,12 @@ def write_negotiation(writer: Writer, part: dict[str, Any]) -> Negotiation | Non
             return None
     elif part.get("slug"):
         found = Negotiation.objects.filter(slug=part["slug"]).first()
+        if found is None and not part.get("title"):
+            writer.report(
+                f"{path}.slug",
+                f"No negotiation has the slug {part['slug']!r}; give its title too to create it.",
+            )
+            return None
     else:
         title = part["title"]
         matches = list(Negotiation.objects.filter(title__iexact=title.strip())[:5])
@@ -123,6 +129,11 @@ def write_round(writer: Writer, negotiation: Negotiation, part: dict[str, Any]) 
     values = scalars(part)
     dated(values, "starts_on")
     found = Round.objects.filter(negotiation=negotiation, number=values["number"]).first()
+    if found is None and values.get("starts_on") is None:
+        writer.report(
+            f"{path}.starts_on", f"Round {values['number']} is new: give its first day (starts_on)."
+        )
+        return None
     if found is None and (hosts is None or sources is None):
         return None
     return writer.put(
@@ -204,6 +215,10 @@ def write_agenda(writer: Writer, negotiation: Negotiation, parts: list[Any]) -> 
         path = f"agenda[{i}]"
         sources = writer.refs.sources(part.get("sources", []), f"{path}.sources")
         values = scalars(part)
+        found = AgendaItem.objects.filter(negotiation=negotiation, number=values["number"]).first()
+        if found is None and not values.get("title"):
+            writer.report(f"{path}.title", f"Item {values['number']} is new: give its title.")
+            continue
         writer.put(
             path,
             "agenda-item",

@@ -40,6 +40,9 @@ def write_positions(
         source = refs.source(part.get("source"), f"{path}.source")
         if party is None or proposal is None or None in conditions:
             continue
+        if proposal.negotiation_id != negotiation.pk:
+            writer.report(path, f"“{proposal}” belongs to another negotiation.")
+            continue
         if (part.get("term") is not None and term is None) or (
             part.get("source") is not None and source is None
         ):
@@ -101,11 +104,14 @@ def _put_position(
     )
 
 
-def write_events(writer: Writer, parts: list[Any]) -> None:
+def write_events(writer: Writer, negotiation: Negotiation, parts: list[Any]) -> None:
     refs = writer.refs
     for i, part in enumerate(parts):
         path = f"events[{i}]"
         term = refs.term(part["term"], f"{path}.term")
+        if term is not None and term.proposal.negotiation_id != negotiation.pk:
+            writer.report(f"{path}.term", f"“{term}” is a term of another negotiation.")
+            term = None
         found: dict[str, Any] = {}
         for field in ("by_party", "to_party"):
             if part.get(field) is not None:

@@ -44,7 +44,7 @@ def _write(writer: Writer, document: dict[str, Any]) -> None:
     proposals = write_proposals(writer, negotiation, round_, refs_of("proposals", []))
     write_links(writer, negotiation, refs_of("proposals", []), proposals)
     write_positions(writer, negotiation, round_, refs_of("positions", []))
-    write_events(writer, refs_of("events", []))
+    write_events(writer, negotiation, refs_of("events", []))
 
 
 def round_outcome_record(*, document: dict[str, Any], dry_run: bool = False) -> Writer:
