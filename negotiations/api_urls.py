@@ -22,6 +22,7 @@ from proposals.api import (
     terms,
     timeline,
 )
+from proposals.api.outcome.view import RoundOutcomeView
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # ?format=csv instead of .csv
@@ -51,6 +52,8 @@ router.register("figures", figures.FigureViewSet, basename="figure")
 router.register("status-changes", timeline.StatusChangeViewSet, basename="status-change")
 
 urlpatterns = [
+    # Before the router's rounds/<id>/, which would take "outcome" for an id.
+    path("rounds/outcome/", RoundOutcomeView.as_view(), name="api-round-outcome"),
     path("deleted/", deleted.DeletedView.as_view(), name="api-deleted"),
     path("auth/tokens/", auth.TokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/<str:token_key>/", auth.TokenDetailView.as_view(), name="api-token"),

@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "LinkKindEnum": "proposals.models.LinkKind",
         "AgendaItemStatusEnum": "proposals.engine.agenda.ITEM_STATUSES",
         "DatePrecisionEnum": "negotiations.core.precision.DatePrecision",
+        "EventKindEnum": "proposals.models.EventKind",
     },
 }
 

@@ -8,7 +8,9 @@ statuses_affected signal (negotiations/core/signals.py), so they need not import
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
@@ -18,12 +20,36 @@ from proposals.dependencies import affected_proposal_ids
 from proposals.models import Proposal, Term
 from proposals.tasks import enqueue_recompute_after_commit, enqueue_summary_after_commit
 
+# The proposals a one_marking() block has been asked to mark, None outside such a block.
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_marking", default=None)
+
+
+@contextmanager
+def one_marking() -> Iterator[set[int]]:
+    """Collect the markings of the services called inside the block and mark them all
+    stale once, at its end (one dependency walk, one locking UPDATE, one enqueue): how a
+    write of many rows (a round's outcome, proposals/api/outcome) stays one recompute
+    per proposal. The block must run inside the writer's transaction; if it raises,
+    nothing is marked (the transaction rolls back anyway)."""
+    collected: set[int] = set()
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+    mark_stale(proposal_ids=collected)
+
 
 def mark_stale(*, proposal_ids: Iterable[int]) -> set[int]:
     """Flag the proposals, and every proposal whose status depends on them (the dependency
     map, proposals/dependencies.py), as needing a recompute, in the caller's transaction;
     once it commits, one recompute per proposal is enqueued, however many writes the
-    transaction made."""
+    transaction made. Inside one_marking() the ids are only collected."""
+    deferred = _deferred.get()
+    if deferred is not None:
+        ids = set(proposal_ids)
+        deferred |= ids
+        return ids
     affected = affected_proposal_ids(proposal_ids=proposal_ids)
     if not affected:
         return affected

@@ -167,3 +167,62 @@ def test_the_generated_client_keeps_a_copy_in_sync(demo, connect):
     assert copy[memorandum.pk].summary == "Edited by the pipeline"
     assert summit.pk not in copy
     assert set(copy) == set(Proposal.objects.values_list("pk", flat=True))
+
+
+def test_the_generated_client_enters_three_rounds_in_one_request_each_and_syncs(connect):
+    """Issue 14, item 8: a pipeline enters a negotiation (agenda, joint proposal,
+    ratification, a two-way exchange) through POST /rounds/outcome/, reads it back, then
+    syncs what changed with updated_since and the deleted-ids feed."""
+    from parley_client.api.implementation_events import implementation_events_list
+    from parley_client.api.proposals import proposals_destroy, proposals_retrieve
+    from parley_client.api.rounds import rounds_outcome_create
+    from parley_client.api.sync import deleted_retrieve
+    from parley_client.models import OutcomeDocumentRequest
+
+    from tests.outcome_data import make_parties, round_document
+
+    named = make_parties()
+    api = connect(make_user("pipeline", EDITOR))
+    answers = []
+    for number in (1, 2, 3):
+        body = OutcomeDocumentRequest.from_dict(round_document(number, proposals=9))
+        response = rounds_outcome_create.sync_detailed(client=api, body=body)
+        assert response.status_code == 201, response.content
+        answers.append(response.parsed)
+    negotiation = answers[0].negotiation
+    assert {a.negotiation for a in answers} == {negotiation}
+    again = rounds_outcome_create.sync_detailed(
+        client=api, body=OutcomeDocumentRequest.from_dict(round_document(3, proposals=9))
+    )
+    assert (again.status_code, again.parsed.created) == (200, 0)
+
+    copy = {p.id: p for p in pull_proposals(api, negotiation=negotiation)}
+    assert len(copy) == 27
+    joint_id = answers[0].keys["r1.p2"].id
+    joint = proposals_retrieve.sync(id=joint_id, client=api)
+    assert len(joint.terms) == 3
+    memorandum = proposals_retrieve.sync(id=answers[1].keys["r2.p8"].id, client=api)
+    assert memorandum.ratification_steps[0].body_name == "Verkhovna Rada"
+    events = implementation_events_list.sync(client=api, limit=100).results
+    ru, ua = named["ru"].pk, named["ua"].pk
+    assert {(e.by_party, e.to_party) for e in events} == {(ru, ua), (ua, ru)}  # both ways
+    mark = max(p.changed_at for p in copy.values())
+
+    later = round_document(3, proposals=10)  # one more proposal in round 3
+    response = rounds_outcome_create.sync_detailed(
+        client=api, body=OutcomeDocumentRequest.from_dict(later)
+    )
+    assert response.status_code == 201, response.content
+    added = response.parsed.keys["r3.p9"].id
+    gone = proposals_destroy.sync_detailed(id=joint_id, client=api, reason="Entered twice")
+    assert gone.status_code == 204
+
+    for proposal in pull_proposals(api, negotiation=negotiation, updated_since=mark):
+        copy[proposal.id] = proposal
+    for entry in deleted_retrieve.sync(client=api).results:
+        if entry.type_.value == "proposal":
+            copy.pop(entry.id, None)
+    assert added in copy and joint_id not in copy
+    assert set(copy) == set(
+        Proposal.objects.filter(negotiation_id=negotiation).values_list("pk", flat=True)
+    )

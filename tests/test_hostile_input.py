@@ -277,6 +277,24 @@ VALID: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "note": "x",
     },
     "PATCH /api/v1/figures/{id}/": lambda w: {"note": "Changed", "value": 7},
+    # WS-14A: a round's outcome in one document (its nested fields: tests/test_api_outcome.py).
+    "POST /api/v1/rounds/outcome/": lambda w: {
+        "negotiation": {"id": w["negotiation"]},
+        "round": {"number": 9, "starts_on": "2025-07-01"},
+        "sources": [{"key": "s", "url": "https://example.org/hostile", "title": "Hostile"}],
+        "proposals": [
+            {"key": "p", "title": "Hostile outcome", "kind": "other", "terms": [{"text": "x"}]}
+        ],
+        "positions": [
+            {
+                "party": {"id": w["party"]},
+                "proposal": {"key": "p"},
+                "stance": "accepts",
+                "stated_on": "2025-07-02",
+                "source": {"key": "s"},
+            }
+        ],
+    },
 }
 
 DATES = {
@@ -400,10 +418,12 @@ def _send(world: dict[str, Any], endpoint: Endpoint, body: bytes) -> Any:
 def hostile_body(world: dict[str, Any], endpoint: Endpoint, field: str | None, name: str):
     body = VALID[endpoint.key](world["ids"])
     if field is None:
-        target = next(f for f, kind in endpoint.fields.items() if kind in {"text", "bounded"})
-        body[target] = MARK
         raw = WHOLE_BODY[name]
         encoded = raw if isinstance(raw, bytes) else raw.encode()
+        texts = [f for f, kind in endpoint.fields.items() if kind in {"text", "bounded"}]
+        if not texts:  # a document of objects and lists only: the whole body is hostile
+            return encoded
+        body[texts[0]] = MARK
         return json.dumps(body).encode().replace(f'"{MARK}"'.encode(), encoded)
     value = BY_KIND[endpoint.fields[field]][name]
     body[field] = [_an_id_for(world, endpoint, field)] * 10_000 if value == "repeat" else value

@@ -45,6 +45,14 @@ class Conflict(exceptions.APIException):
     default_detail = "This conflicts with data saved at the same time; read it again and retry."
 
 
+class LocatedConflict(Conflict):
+    """A 409 whose `errors` locate each conflicting value (JSON path -> messages)."""
+
+    def __init__(self, detail: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
@@ -126,6 +134,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         body["code"] = codes if isinstance(codes, str) else "error"
         body["detail"] = str(exc.detail) if isinstance(exc, exceptions.APIException) else ""
+    if isinstance(exc, LocatedConflict):
+        body["errors"] = exc.errors
     if isinstance(exc, PreconditionFailed) and exc.current_version is not None:
         body["current_version"] = exc.current_version
     response.data = body

@@ -26,8 +26,9 @@ ERROR_SCHEMA: dict[str, Any] = {
         "errors": {
             "type": "object",
             "additionalProperties": {},
-            "description": "400 only: field name -> list of problems "
-            "(non_field_errors: about the whole input).",
+            "description": "400 (and a round outcome's 409): field name, or JSON path "
+            "such as proposals[2].terms[0].stance, -> list of problems (non_field_errors: "
+            "about the whole input).",
         },
         "current_version": {
             "type": "integer",
