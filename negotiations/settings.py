@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "negotiations.ops.request_log.RequestLogMiddleware",
+    # Outside every middleware that commits: their recomputes run after the response.
+    "negotiations.ops.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

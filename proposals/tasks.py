@@ -6,18 +6,24 @@ is safe. Only database errors that can pass (a dropped connection, a lock timeou
 retried; anything else is a bug and is logged, and the stale flag keeps the work for
 the sweep. Publishing never raises: if the broker is down the proposals stay flagged
 stale and the periodic sweep recomputes them later.
+
+In-process (eager) mode inside a request, the recomputes and summary refreshes run after
+the response has been sent (negotiations/ops/after_response.py): a write returns as soon
+as it has committed and marked its proposals stale.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, TypedDict
 from weakref import WeakKeyDictionary
 
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
+from negotiations.ops.after_response import defer, in_request
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
@@ -133,8 +139,23 @@ class _CommitBatch:
         self.started = True
         fresh = proposal_ids - self.published
         self.published |= fresh
-        if fresh and not self.failed:
+        if fresh and not self.failed and not _defer_recompute(fresh):
             self.failed = enqueue_recompute(fresh) < len(fresh)
+
+
+def _runs_in_process() -> bool:
+    return bool(recompute_proposal.app.conf.task_always_eager)
+
+
+def _defer_recompute(proposal_ids: Iterable[int]) -> bool:
+    """In-process mode, inside a request: recompute after the response is sent, so a
+    write costs its own work only, whatever the size of the database (issue 14, item 4).
+    False where the work must be published now (a worker takes it, or no request)."""
+    if not (_runs_in_process() and in_request()):
+        return False
+    for proposal_id in sorted(proposal_ids):
+        defer(("recompute", proposal_id), partial(enqueue_recompute, [proposal_id]))
+    return True
 
 
 _batches: WeakKeyDictionary[BaseDatabaseWrapper, _CommitBatch] = WeakKeyDictionary()
@@ -164,6 +185,11 @@ def enqueue_summary_after_commit(negotiation_id: int, *, force: bool = False) ->
     without force, only if a proposal was recomputed since they were written."""
 
     def publish() -> None:
+        if _runs_in_process() and defer(("summary", negotiation_id, force), send):
+            return
+        send()
+
+    def send() -> None:
         try:
             refresh_negotiation_summary.apply_async(
                 args=(negotiation_id,), kwargs={"force": force}, retry=False
