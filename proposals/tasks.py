@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING, TypedDict
 from weakref import WeakKeyDictionary
 
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
-from negotiations.ops.after_response import defer, in_request
+from negotiations.ops.after_response import defer, pending
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
@@ -70,6 +69,20 @@ def recompute_proposal(proposal_id: int) -> bool:
     if negotiation_id is not None:
         enqueue_summary_after_commit(negotiation_id)
     return result.changed
+
+
+@shared_task(**RETRY)
+def recompute_proposals(proposal_ids: list[int]) -> int:
+    """Recompute the proposals still stale among these, reading each negotiation once;
+    then their negotiations' summaries (as recompute_proposal does). Returns how many
+    were recomputed."""
+    results = refresh_proposals(proposal_ids=proposal_ids, only_if_stale=True)
+    negotiations = Proposal.objects.filter(pk__in=proposal_ids).values_list(
+        "negotiation_id", flat=True
+    )
+    for negotiation_id in sorted(set(negotiations)):
+        enqueue_summary_after_commit(negotiation_id)
+    return sum(r.refreshed for r in results)
 
 
 @shared_task(**RETRY)
@@ -147,14 +160,27 @@ def _runs_in_process() -> bool:
     return bool(recompute_proposal.app.conf.task_always_eager)
 
 
+class _AfterResponseRecompute:
+    """The proposals one request marked stale, recomputed in one task after its response
+    is sent: each negotiation is read once, however many proposals a write touched."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def __call__(self) -> None:
+        recompute_proposals.apply_async(args=(sorted(self.ids),), retry=False)
+
+
 def _defer_recompute(proposal_ids: Iterable[int]) -> bool:
     """In-process mode, inside a request: recompute after the response is sent, so a
     write costs its own work only, whatever the size of the database (issue 14, item 4).
     False where the work must be published now (a worker takes it, or no request)."""
-    if not (_runs_in_process() and in_request()):
+    if not _runs_in_process():
         return False
-    for proposal_id in sorted(proposal_ids):
-        defer(("recompute", proposal_id), partial(enqueue_recompute, [proposal_id]))
+    batch = pending("recompute", _AfterResponseRecompute)
+    if batch is None:
+        return False
+    batch.ids.update(proposal_ids)
     return True
 
 

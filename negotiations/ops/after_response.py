@@ -18,12 +18,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
+from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], object]
+J = TypeVar("J", bound=Job)
 
 
 class AfterResponse:
@@ -33,12 +35,20 @@ class AfterResponse:
         self.jobs: dict[Hashable, Job] = {}
 
     def run(self) -> None:
-        jobs, self.jobs = self.jobs, {}
-        for key, job in jobs.items():
-            try:
-                job()
-            except Exception:
-                logger.exception("After-response job %r failed.", key)
+        """Run the jobs in order. The scope stays open meanwhile, so a job's own follow-up
+        work (each recompute asks for its negotiation's summaries) joins the queue once per
+        key and runs after the jobs before it: N recomputes, then one summary refresh."""
+        token = _scope.set(self)
+        try:
+            while self.jobs:
+                key = next(iter(self.jobs))
+                job = self.jobs.pop(key)
+                try:
+                    job()
+                except Exception:
+                    logger.exception("After-response job %r failed.", key)
+        finally:
+            _scope.reset(token)
 
 
 _scope: ContextVar[AfterResponse | None] = ContextVar("after_response", default=None)
@@ -52,6 +62,18 @@ def defer(key: Hashable, job: Job) -> bool:
         return False
     scope.jobs.setdefault(key, job)
     return True
+
+
+def pending(key: Hashable, new: Callable[[], J]) -> J | None:
+    """The job deferred under `key` in this request, made with `new()` if there is none
+    yet, so that a caller can add to it (a batch of ids); None outside a request."""
+    scope = _scope.get()
+    if scope is None:
+        return None
+    job = scope.jobs.get(key)
+    if job is None:
+        job = scope.jobs[key] = new()
+    return job  # type: ignore[return-value]  # made by `new` under this key
 
 
 def in_request() -> bool:
@@ -78,5 +100,5 @@ class AfterResponseMiddleware:
         if scope.jobs:
             # Django's hook for "after the response is sent" (also used for file
             # responses); close() runs it before request_finished closes the connection.
-            response._resource_closers.append(scope.run)
+            response._resource_closers.append(scope.run)  # type: ignore[attr-defined]  # set in HttpResponseBase.__init__, not in the stubs
         return response
