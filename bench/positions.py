@@ -4,7 +4,8 @@ through the real WSGI application, in the in-process mode (no broker), against a
     make bench                                 # 1,000,000 positions, as bench/recompute.py
     BENCH_POSITIONS=200000 BENCH_POST_REQUESTS=100 python bench/positions.py
 
-Three ways, interleaved, `BENCH_POST_REPEATS` (3) times `BENCH_POST_REQUESTS` (60) each:
+Three ways, interleaved, `BENCH_POST_REPEATS` (3) times `BENCH_POST_REQUESTS` (30) each
+(`BENCH_POST_INSIDE_REQUESTS`, 5, for the slow old path):
 - floor: the same row inserted directly through the ORM (`Position.objects.create`);
 - after: `POST /api/v1/positions/` as shipped: the time until the WSGI application hands
   back the response; the status recompute runs from the response's close(), as the
@@ -35,7 +36,10 @@ os.environ.setdefault("PARLEY_LOG_REQUESTS", "0")
 
 from bench.dataset import POSITIONS, ROOT, ensure_synthetic, open_database  # noqa: E402
 
-REQUESTS = int(os.environ.get("BENCH_POST_REQUESTS", "60"))
+REQUESTS = int(os.environ.get("BENCH_POST_REQUESTS", "30"))
+# The old path recomputes inside the request, one proposal (and one summary) at a time:
+# seconds to minutes per POST on a large set, so fewer of them.
+INSIDE_REQUESTS = int(os.environ.get("BENCH_POST_INSIDE_REQUESTS", "5"))
 REPEATS = max(3, int(os.environ.get("BENCH_POST_REPEATS", "3")))
 MARK = "bench/positions.py"
 STANCES = ["supports", "accepts", "rejects", "undecided"]
@@ -144,17 +148,17 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def clean_up() -> int:
-    """Delete what the benchmark wrote and recompute the proposals it touched."""
+    """Delete what the benchmark wrote and flag the proposals it touched for a recompute
+    (fresh_statuses does it in one batch)."""
     from django.db import transaction
 
-    from proposals.models import Position
-    from proposals.staleness import mark_stale
+    from proposals.models import Position, Proposal
 
     written = Position.objects.filter(quote=MARK)
     proposals = set(written.values_list("proposal_id", flat=True))
     with transaction.atomic():
         deleted = written._raw_delete(written.db)  # type: ignore[attr-defined]  # no signals needed
-        mark_stale(proposal_ids=proposals)
+        Proposal.objects.filter(pk__in=proposals).update(status_stale=True)
     return deleted
 
 
@@ -200,12 +204,19 @@ def main() -> None:
     )
     for repeat in range(REPEATS):
         for way in order[repeat % 3 :] + order[: repeat % 3]:
-            samples = [ways[way](body, token) for body in targets(REQUESTS, rng)]
+            n = INSIDE_REQUESTS if way == "inside" else REQUESTS
+            samples = [ways[way](body, token) for body in targets(n, rng)]
             runs[way].append(percentiles(samples))
     deleted = clean_up()
+    fresh_statuses()
     connection.close()
 
-    report: dict[str, Any] = {"positions": POSITIONS, "requests": REQUESTS, "repeats": REPEATS}
+    report: dict[str, Any] = {
+        "positions": POSITIONS,
+        "requests": REQUESTS,
+        "inside_requests": INSIDE_REQUESTS,
+        "repeats": REPEATS,
+    }
     for way, results in runs.items():
         report[f"{way}_p50_ms"] = round(statistics.median(r[0] for r in results), 2)
         report[f"{way}_p95_ms"] = round(statistics.median(r[1] for r in results), 2)
