@@ -57,6 +57,7 @@ clean-db:
 # Benchmarks (not tests): see bench/ and README "Benchmarks".
 bench: install
 	$(BIN)/python bench/recompute.py
+	$(BIN)/python bench/positions.py
 
 load: install
 	$(BIN)/python bench/load.py

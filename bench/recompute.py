@@ -13,17 +13,14 @@ the SQL floor; also writes artifacts/bench-recompute.json.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-POSITIONS = int(os.environ.get("BENCH_POSITIONS", "1000000"))
-SEED = int(os.environ.get("BENCH_SEED", "1"))
-DB_NAME = os.environ.get("BENCH_DB_NAME", "parley_bench")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.dataset import POSITIONS, ROOT, ensure_synthetic, open_database  # noqa: E402
 
 FLOOR_SQL = """
 SELECT DISTINCT ON (party_id, proposal_id, term_id)
@@ -33,63 +30,18 @@ ORDER BY party_id, proposal_id, term_id, stated_on DESC, id DESC
 """
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "negotiations.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    db = settings.DATABASES["default"]
-    params = dict(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
-    os.environ["PARLEY_DB_NAME"] = DB_NAME
-    ensure_database()
-    from django.core.management import call_command
+    open_database()
+    ensure_synthetic()
     from django.db import connection
 
-    from proposals.models import Position, Proposal
+    from proposals.models import Proposal
     from proposals.refresh import refresh_proposals
     from proposals.summaries import negotiation_summary_refresh
-    from proposals.synthetic import generate
-
-    call_command("migrate", verbosity=0)
-    marker = f"synthetic-talks-s{SEED}-"
-    have = Position.objects.count()
-    if (
-        have != POSITIONS
-        or not Proposal.objects.filter(negotiation__slug__startswith=marker).exists()
-    ):
-        print(f"Generating {POSITIONS:,} positions (seed {SEED}); found {have:,}...", flush=True)
-        call_command("flush", interactive=False, verbosity=0)
-        started = time.perf_counter()
-        counts = generate(positions=POSITIONS, seed=SEED)
-        print(
-            f"  generated in {time.perf_counter() - started:.1f}s: {counts.negotiations} "
-            f"negotiations, {counts.proposals:,} proposals, {counts.terms:,} terms, "
-            f"{counts.events:,} ledger entries",
-            flush=True,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
 
     ids = list(Proposal.objects.order_by("negotiation_id", "pk").values_list("pk", flat=True))
     base_mib = peak_mib()

@@ -247,3 +247,28 @@ class DelegationMember(Versioned):
 
     def __str__(self) -> str:
         return f"{self.person.name} ({self.get_role_display()}), {self.delegation}"
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an `Idempotency-Key` header and, once it has run, the response to
+    replay for a repeat (negotiations/ops/idempotency.py). Kept PARLEY_IDEMPOTENCY_HOURS.
+    The unique (identity, key) pair is what lets only one of two concurrent requests run."""
+
+    identity = models.CharField(max_length=40, help_text="user:<id>, or anonymous.")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(
+        max_length=64, help_text="HMAC of the method, path and body the key was used with."
+    )
+    created_at = models.DateTimeField(db_index=True)
+    # Null until a response is stored; set with a null body: ran, but not replayable.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["identity", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identity} {self.key}"

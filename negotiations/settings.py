@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "negotiations.ops.request_log.RequestLogMiddleware",
+    # Outside every middleware that commits: their recomputes run after the response.
+    "negotiations.ops.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: a key belongs to the user the API authenticates.
+    "negotiations.ops.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -235,6 +239,12 @@ if not 0 <= PARLEY_AUDIT_SHARE_PER_HOUR <= 1 or PARLEY_AUDIT_SECONDS <= 0:
         "PARLEY_AUDIT_SHARE_PER_HOUR must be between 0 and 1 (0 turns the audit off) and "
         "PARLEY_AUDIT_SECONDS a positive number of seconds."
     )
+# How long a POST's Idempotency-Key and its stored response are kept (issue 14: >= 24 h).
+PARLEY_IDEMPOTENCY_HOURS = env_int("PARLEY_IDEMPOTENCY_HOURS", 24)
+if PARLEY_IDEMPOTENCY_HOURS < 24:
+    raise ImproperlyConfigured(
+        "PARLEY_IDEMPOTENCY_HOURS must be at least 24: clients may retry a POST for a day."
+    )
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-proposals": {
         "task": "proposals.tasks.sweep_stale_proposals",
@@ -246,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(PARLEY_AUDIT_SECONDS),
         "kwargs": {"share": PARLEY_AUDIT_SHARE_PER_HOUR * PARLEY_AUDIT_SECONDS / 3600},
     },
+    # Idempotency-Key rows past their keep time (negotiations/ops/idempotency.py).
+    "expire-idempotency-keys": {
+        "task": "negotiations.ops.idempotency.idempotency_keys_expire",
+        "schedule": 3600.0,
+    },
     # Proposals stored as "not yet tabled" whose tabling day has come (proposals/due.py).
     "mark-tabling-days": {
         "task": "proposals.due.mark_tabling_days",
@@ -253,7 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Task modules beyond each app's tasks.py.
-CELERY_IMPORTS = ["proposals.due"]
+CELERY_IMPORTS = ["proposals.due", "negotiations.ops.idempotency"]
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,10 @@ is safe. Only database errors that can pass (a dropped connection, a lock timeou
 retried; anything else is a bug and is logged, and the stale flag keeps the work for
 the sweep. Publishing never raises: if the broker is down the proposals stay flagged
 stale and the periodic sweep recomputes them later.
+
+In-process (eager) mode inside a request, the recomputes and summary refreshes run after
+the response has been sent (negotiations/ops/after_response.py): a write returns as soon
+as it has committed and marked its proposals stale.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from weakref import WeakKeyDictionary
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
+from negotiations.ops.after_response import defer, pending
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
@@ -64,6 +69,20 @@ def recompute_proposal(proposal_id: int) -> bool:
     if negotiation_id is not None:
         enqueue_summary_after_commit(negotiation_id)
     return result.changed
+
+
+@shared_task(**RETRY)
+def recompute_proposals(proposal_ids: list[int]) -> int:
+    """Recompute the proposals still stale among these, reading each negotiation once;
+    then their negotiations' summaries (as recompute_proposal does). Returns how many
+    were recomputed."""
+    results = refresh_proposals(proposal_ids=proposal_ids, only_if_stale=True)
+    negotiations = Proposal.objects.filter(pk__in=proposal_ids).values_list(
+        "negotiation_id", flat=True
+    )
+    for negotiation_id in sorted(set(negotiations)):
+        enqueue_summary_after_commit(negotiation_id)
+    return sum(r.refreshed for r in results)
 
 
 @shared_task(**RETRY)
@@ -133,8 +152,36 @@ class _CommitBatch:
         self.started = True
         fresh = proposal_ids - self.published
         self.published |= fresh
-        if fresh and not self.failed:
+        if fresh and not self.failed and not _defer_recompute(fresh):
             self.failed = enqueue_recompute(fresh) < len(fresh)
+
+
+def _runs_in_process() -> bool:
+    return bool(recompute_proposal.app.conf.task_always_eager)
+
+
+class _AfterResponseRecompute:
+    """The proposals one request marked stale, recomputed in one task after its response
+    is sent: each negotiation is read once, however many proposals a write touched."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    def __call__(self) -> None:
+        recompute_proposals.apply_async(args=(sorted(self.ids),), retry=False)
+
+
+def _defer_recompute(proposal_ids: Iterable[int]) -> bool:
+    """In-process mode, inside a request: recompute after the response is sent, so a
+    write costs its own work only, whatever the size of the database (issue 14, item 4).
+    False where the work must be published now (a worker takes it, or no request)."""
+    if not _runs_in_process():
+        return False
+    batch = pending("recompute", _AfterResponseRecompute)
+    if batch is None:
+        return False
+    batch.ids.update(proposal_ids)
+    return True
 
 
 _batches: WeakKeyDictionary[BaseDatabaseWrapper, _CommitBatch] = WeakKeyDictionary()
@@ -164,6 +211,11 @@ def enqueue_summary_after_commit(negotiation_id: int, *, force: bool = False) ->
     without force, only if a proposal was recomputed since they were written."""
 
     def publish() -> None:
+        if _runs_in_process() and defer(("summary", negotiation_id, force), send):
+            return
+        send()
+
+    def send() -> None:
         try:
             refresh_negotiation_summary.apply_async(
                 args=(negotiation_id,), kwargs={"force": force}, retry=False

@@ -179,7 +179,10 @@ class TokenListView(APIView):
             instance, token = token_create(user=owner, days=values.get("days"))
         except DjangoValidationError as error:
             raise exceptions.PermissionDenied(error.messages[0]) from None
-        return Response({"token": token, **token_row(instance)}, status=status.HTTP_201_CREATED)
+        response = Response({"token": token, **token_row(instance)}, status=status.HTTP_201_CREATED)
+        # The secret is shown once: no cache keeps it, nor the Idempotency-Key store.
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class TokenDetailView(APIView):

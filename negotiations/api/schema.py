@@ -114,6 +114,15 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
             "detail": 'Unsupported media type "text/plain" in request.',
         },
     ),
+    422: (
+        "This Idempotency-Key was already used with a different request; use a new key.",
+        {
+            "status": 422,
+            "code": "idempotency_key_reused",
+            "detail": "This Idempotency-Key was already used with a different request "
+            "(method, path or body). Use a new key for a new request.",
+        },
+    ),
     428: (
         "If-Match is missing: send the ETag of your last read.",
         {
@@ -303,6 +312,19 @@ def _example_for(schema: dict[str, Any], name: str) -> Any:
     return {"q": "prisoner exchange"}.get(name, "istanbul")
 
 
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    "description": "A new unique value (a UUID) per request you may retry: a repeat with the "
+    "same key and the same request replays the first answer (with `Idempotent-Replayed: "
+    "true`) and writes nothing; kept 24 hours (PARLEY_IDEMPOTENCY_HOURS). The same key with "
+    "another request: 422; while the first still runs: 409 with Retry-After.",
+    "example": "5f0c1c0e-7c1a-4f8e-9a53-2f6f0d7b9a10",
+}
+
+
 def complete_schema(result: dict[str, Any], generator: Any, request: Any, public: bool):
     """Add what decorators would repeat everywhere: ETag/Last-Modified headers on reads,
     ETag on writes, the error responses each method can give, an example per parameter."""
@@ -335,6 +357,9 @@ def complete_schema(result: dict[str, Any], generator: Any, request: Any, public
                 wanted.add(404)
             if method == "get":
                 responses.setdefault("304", {"description": NOT_MODIFIED.description})
+            if method == "post":
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+                wanted.add(422)
             for code in sorted(wanted):
                 if str(code) in responses:
                     continue
