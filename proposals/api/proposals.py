@@ -314,8 +314,10 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilter
     csv_name = "proposals"
-    # Query parameters of this resource besides its filters, pagination, format and as_of.
-    extra_parameters = ("expand",)
+    def query_parameters(self) -> list[str]:
+        """The list also reads `expand` (negotiations/api/strict.py)."""
+        expand = ["expand"] if getattr(self, "action", None) == "list" else []
+        return [*super().query_parameters(), *expand]
 
     @cached_property
     def expand(self) -> frozenset[str]:

@@ -22,6 +22,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from negotiations.api.fields import DayField
+from negotiations.api.messages import PlainErrors
 from negotiations.models import (
     Delegation,
     DelegationMember,
@@ -45,8 +46,9 @@ from proposals.models import (
 from proposals.models.ratification import STEP_FIELDS
 
 
-class Strict(serializers.Serializer):
-    """Refuses fields it does not know, naming them and the ones it takes."""
+class Strict(PlainErrors):
+    """Refuses fields it does not know, naming them and the ones it takes; speaks plainly
+    (PlainErrors)."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
