@@ -186,7 +186,7 @@ def test_q_searches_titles_texts_and_quotes_in_full_text(anonymous, demo):
 def test_bad_filter_values_are_400s_naming_the_parameter(anonymous, demo):
     for query, name in [
         ("stance=maybe", "stance"),
-        ("negotiation=abc", "negotiation"),
+        ("negotiation=not a slug", "negotiation"),
         ("stated_on_after=soon", "stated_on"),
         ("updated_since=yesterday", "updated_since"),
     ]:
