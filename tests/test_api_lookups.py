@@ -139,7 +139,7 @@ def test_a_url_differing_only_by_trailing_slash_or_tracking_is_a_duplicate():
 
 
 def test_the_migration_drops_trailing_slashes_and_tracking_unless_another_source_has_it(db):
-    migration = importlib.import_module("proposals.migrations.0015_ws14b_normalise_source_urls")
+    migration = importlib.import_module("proposals.migrations.0015_normalise_source_urls")
     alone = Source.objects.create(title="Alone", url="https://alone.example/x/?utm_source=a")
     kept = Source.objects.create(title="Kept", url="https://clash.example/a")
     clashing = Source.objects.create(title="Clashing", url="https://clash.example/a/")
@@ -151,7 +151,7 @@ def test_the_migration_drops_trailing_slashes_and_tracking_unless_another_source
 
 
 def test_the_migration_keeps_the_rule_as_it_was_written():
-    migration = importlib.import_module("proposals.migrations.0015_ws14b_normalise_source_urls")
+    migration = importlib.import_module("proposals.migrations.0015_normalise_source_urls")
     for url in ("HTTPS://A.example:443/b/?utm_x=1&c=2", "https://a.example", "x"):
         assert migration.normalised_url(url) == normalised_url(url)
 

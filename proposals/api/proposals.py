@@ -314,6 +314,7 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilter
     csv_name = "proposals"
+
     def query_parameters(self) -> list[str]:
         """The list also reads `expand` (negotiations/api/strict.py)."""
         expand = ["expand"] if getattr(self, "action", None) == "list" else []
