@@ -53,7 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "negotiations.ops.request_log.RequestLogMiddleware",
     # Outside every middleware that commits: their recomputes run after the response.
-    "negotiations.ops.after_response.AfterResponseMiddleware",
+    "negotiations.core.after_response.AfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -239,12 +239,9 @@ if not 0 <= PARLEY_AUDIT_SHARE_PER_HOUR <= 1 or PARLEY_AUDIT_SECONDS <= 0:
         "PARLEY_AUDIT_SHARE_PER_HOUR must be between 0 and 1 (0 turns the audit off) and "
         "PARLEY_AUDIT_SECONDS a positive number of seconds."
     )
-# How long a POST's Idempotency-Key and its stored response are kept (issue 14: >= 24 h).
-PARLEY_IDEMPOTENCY_HOURS = env_int("PARLEY_IDEMPOTENCY_HOURS", 24)
+PARLEY_IDEMPOTENCY_HOURS = env_int("PARLEY_IDEMPOTENCY_HOURS", 24)  # keys kept, >= a day
 if PARLEY_IDEMPOTENCY_HOURS < 24:
-    raise ImproperlyConfigured(
-        "PARLEY_IDEMPOTENCY_HOURS must be at least 24: clients may retry a POST for a day."
-    )
+    raise ImproperlyConfigured("PARLEY_IDEMPOTENCY_HOURS must be 24 or more (a day of retries).")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-proposals": {
         "task": "proposals.tasks.sweep_stale_proposals",
@@ -256,8 +253,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(PARLEY_AUDIT_SECONDS),
         "kwargs": {"share": PARLEY_AUDIT_SHARE_PER_HOUR * PARLEY_AUDIT_SECONDS / 3600},
     },
-    # Idempotency-Key rows past their keep time (negotiations/ops/idempotency.py).
-    "expire-idempotency-keys": {
+    "expire-idempotency-keys": {  # past PARLEY_IDEMPOTENCY_HOURS
         "task": "negotiations.ops.idempotency.idempotency_keys_expire",
         "schedule": 3600.0,
     },

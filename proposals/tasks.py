@@ -8,7 +8,7 @@ the sweep. Publishing never raises: if the broker is down the proposals stay fla
 stale and the periodic sweep recomputes them later.
 
 In-process (eager) mode inside a request, the recomputes and summary refreshes run after
-the response has been sent (negotiations/ops/after_response.py): a write returns as soon
+the response has been sent (negotiations/core/after_response.py): a write returns as soon
 as it has committed and marked its proposals stale.
 """
 
@@ -22,7 +22,7 @@ from weakref import WeakKeyDictionary
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
-from negotiations.ops.after_response import defer, pending
+from negotiations.core.after_response import defer, pending
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids

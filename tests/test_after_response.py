@@ -13,8 +13,8 @@ from django.db import transaction
 from django.test import RequestFactory
 from knox.models import AuthToken
 
+from negotiations.core.after_response import defer, in_request
 from negotiations.core.roles import EDITOR
-from negotiations.ops.after_response import defer, in_request
 from negotiations.wsgi import application
 from proposals.models import Position, Proposal
 from proposals.services import position_record
@@ -112,7 +112,7 @@ def test_outside_a_request_the_recompute_runs_at_commit_as_before(proposal, part
 
 
 def test_a_failing_job_is_logged_and_the_next_one_still_runs(caplog):
-    from negotiations.ops.after_response import AfterResponse
+    from negotiations.core.after_response import AfterResponse
 
     done: list[str] = []
     scope = AfterResponse()

@@ -118,3 +118,28 @@ def test_the_token_and_deleted_feed_inputs_speak_plainly(editor):
     assert_plain(body, "deleted")
     assert "is not one of the choices: " in body["errors"]["type"][0]
     assert body["errors"]["since"] == ["Must be a moment in ISO 8601, e.g. 2025-06-02T10:00:00Z."]
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("status=bogus", "“bogus” is not one of the choices: not_tabled, open,"),
+        ("kind=50%25", "“50%” is not one of the choices:"),
+        ("updated_since=yesterday", "Must be a moment in ISO 8601, e.g. 2025-06-02T10:00:00Z."),
+    ],
+)
+def test_a_query_value_that_is_wrong_is_told_what_it_may_be(query, says):
+    """Django's own "Select a valid choice. … is not one of the available choices." and
+    "Enter a valid date/time." name neither the choices nor the form."""
+    response = client_for().get(f"/api/v1/proposals/?{query}")
+    assert response.status_code == 400, response.content
+    [message] = response.json()["errors"][query.split("=")[0]]
+    assert says in message
+
+
+def test_dry_run_takes_the_words_every_flag_takes():
+    response = client_for(make_user("eddie", EDITOR)).post(
+        "/api/v1/rounds/outcome/?dry_run=yes", {}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["dry_run"] == ["Give true or false."]

@@ -229,3 +229,17 @@ def test_expand_goes_with_every_filter_of_the_list(negotiation, parties, committ
     )
     response = client_for(None).get(f"/api/v1/proposals/?{query}")
     assert response.status_code == 200, response.content
+
+
+def test_the_negotiation_may_be_named_by_its_slug(negotiation, parties, committed):
+    """Every negotiation filter takes a slug; the expansion used to read the parameter as an
+    id itself (a 500 on `?negotiation=<slug>&expand=…`)."""
+    with committed():
+        table(negotiation, parties, proposals=2, terms=2)
+    client = client_for(None)
+    expand = "expand=terms,stances,commitments,agenda_items"
+    by_slug = client.get(f"/api/v1/proposals/?negotiation={negotiation.slug}&{expand}")
+    by_id = client.get(f"/api/v1/proposals/?negotiation={negotiation.pk}&{expand}")
+    assert by_slug.status_code == 200, by_slug.content[:300]
+    assert by_slug.json()["results"] == by_id.json()["results"]
+    assert all(row["stances"] for row in by_slug.json()["results"])

@@ -202,7 +202,7 @@ def test_a_dry_run_answers_what_would_be_created_and_writes_nothing(editor, name
     assert all(row["id"] is None for row in body["rows"] if row["result"] == "created")
     assert _everything() == before
     assert post(editor, small_document(), "?dry_run=perhaps").json()["errors"] == {
-        "dry_run": ["Must be true or false."]
+        "dry_run": ["Give true or false."]
     }
 
 
@@ -300,6 +300,28 @@ def test_a_matched_row_that_differs_is_a_409_naming_the_difference(editor, named
     assert set(body["errors"]) == {"proposals[1].kind", "round.venue_city"}
     assert "'Istanbul'" in body["errors"]["round.venue_city"][0]
     assert _everything() == before
+
+
+def test_a_part_given_twice_in_one_document_is_a_400_naming_the_first(editor, named):
+    """Two parts with one natural identity are one row: the second used to be reported as
+    `existing` (in a dry run, with the id of a row that was never stored) or, differing,
+    as a 409 about a row that is not stored."""
+    document = small_document()
+    document["proposals"].append({**document["proposals"][0], "key": "again"})
+    document["positions"].append(dict(document["positions"][0]))
+    document["sources"].append({**document["sources"][0], "key": "again-source"})
+    before = _everything()
+    for query in ("?dry_run=true", ""):
+        response = post(editor, document, query)
+        assert response.status_code == 400, response.json()
+        errors = response.json()["errors"]
+        last = len(document["proposals"]) - 1
+        assert "Repeats proposals[0]" in errors[f"proposals[{last}]"][0]
+        assert "Repeats positions[0]" in " ".join(
+            errors[f"positions[{len(document['positions']) - 1}]"]
+        )
+        assert any("Repeats sources[0]" in " ".join(m) for m in errors.values())
+        assert _everything() == before
 
 
 def test_only_editors_may_post_an_outcome(named):

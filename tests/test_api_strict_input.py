@@ -385,3 +385,36 @@ def test_a_parameter_sent_empty_is_refused_not_ignored(demo, query):
     assert response.status_code == 400, response.content
     name = query.rstrip("=")
     assert response.json()["errors"][name] == ["Empty: give a value, or leave the parameter out."]
+
+
+# --------------------------------------------------------------------------- unknown fields
+
+
+def test_a_misspelt_field_is_named_not_dropped_and_nothing_is_written(editor):
+    response = editor.post(
+        "/api/v1/sources/",
+        {"title": "Round report", "url": "https://example.org/r", "publsher": "Reuters"},
+        format="json",
+    )
+    assert "Unknown field" in errors_of(response, "publsher")  # named by its key
+    assert "publisher" in errors_of(response, "publsher")  # and what it takes instead
+    assert not Source.objects.filter(title="Round report").exists()
+
+
+def test_a_misspelt_field_in_a_patch_is_named_and_nothing_changes(sources, editor):
+    url = f"/api/v1/sources/{sources[0].pk}/"
+    tag = etag_of(editor.get(url))
+    response = editor.patch(url, {"titel": "Changed"}, format="json", HTTP_IF_MATCH=tag)
+    assert "Unknown field" in errors_of(response, "titel")
+    sources[0].refresh_from_db()
+    assert sources[0].title == "Report 0"
+
+
+def test_read_only_fields_sent_back_as_read_are_ignored(sources, editor):
+    url = f"/api/v1/sources/{sources[0].pk}/"
+    read = editor.get(url)
+    body = {**read.json(), "title": "Corrected"}
+    response = editor.patch(url, body, format="json", HTTP_IF_MATCH=etag_of(read))
+    assert response.status_code == 200, response.content
+    sources[0].refresh_from_db()
+    assert sources[0].title == "Corrected"

@@ -186,8 +186,14 @@ def filter_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[
 
 
 def choice_filter(choices: Any, field_name: str, help_text: str) -> django_filters.Filter:
+    """One of the choices, repeatable; a wrong value is named with the choices it could be
+    (Django's "Select a valid choice" lists none)."""
+    listed = ", ".join(str(value) for value, _ in choices)
     return django_filters.MultipleChoiceFilter(
-        field_name=field_name, choices=choices, help_text=help_text
+        field_name=field_name,
+        choices=choices,
+        help_text=help_text,
+        error_messages={"invalid_choice": f"“%(value)s” is not one of the choices: {listed}."},
     )
 
 
@@ -200,6 +206,10 @@ def in_utc(value: datetime.datetime, name: str) -> datetime.datetime:
 
 
 class SinceFilter(django_filters.IsoDateTimeFilter):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        message = "Must be a moment in ISO 8601, e.g. 2025-06-02T10:00:00Z."
+        super().__init__(*args, error_messages={"invalid": message}, **kwargs)
+
     def filter(self, qs: models.QuerySet, value: Any) -> models.QuerySet:
         if value:
             value = in_utc(value, self.field_name)

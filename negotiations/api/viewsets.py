@@ -333,6 +333,18 @@ class VersionedSerializer(PlainErrors, serializers.ModelSerializer):
         help_text="The sync key: when this item last changed (pass it back as updated_since).",
     )
 
+    def to_internal_value(self, data: Any) -> Any:
+        """Refuses a key that is no field of the resource, naming it: a misspelt field
+        (`publsher`) would otherwise be dropped and its value lost without a word. A
+        read-only field sent back as read (`id`, `status`) is no error and is ignored."""
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name)[:100] for name in data if name not in self.fields)
+            if unknown:
+                takes = ", ".join(n for n, f in self.fields.items() if not f.read_only)
+                message = f"Unknown field; this resource takes: {takes}."
+                raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().to_internal_value(data)
+
     class Meta:
         fields: tuple[str, ...]  # each resource names its own, in output order
         read_only_fields: tuple[str, ...] = ("id", "version", "created_at", "updated_at")

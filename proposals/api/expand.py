@@ -89,7 +89,8 @@ def parse_expand(request: Request) -> frozenset[str]:
         raise serializers.ValidationError(
             {
                 "expand": [
-                    "expand=stances needs negotiation=<id>: stances are computed per negotiation."
+                    "expand=stances needs negotiation=<id or slug>: stances are computed "
+                    "per negotiation."
                 ]
             }
         )

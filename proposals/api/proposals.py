@@ -16,14 +16,6 @@ from rest_framework import exceptions, serializers
 
 from negotiations.api.conditional import latest, make_etag
 from negotiations.api.fields import IdField
-from negotiations.api.filters import (
-    DayRangeFilter,
-    FlagFilter,
-    IdFilter,
-    NegotiationKeyFilter,
-    ParleyFilterSet,
-    choice_filter,
-)
 from negotiations.api.params import (
     AsOfParameter,
     aggregate_of,
@@ -54,6 +46,7 @@ from proposals.api.expand import (
 from proposals.api.history import HistoryAction
 from proposals.api.links import LINK_BRIEF, LinkBriefSerializer
 from proposals.api.proposal_examples import PROPOSAL_DETAIL_EXAMPLE, PROPOSAL_EXAMPLE
+from proposals.api.proposal_filters import ProposalFilter
 from proposals.api.ratification import RatificationStepBriefSerializer
 from proposals.api.reservations import ReservationSerializer
 from proposals.api.sources import SOURCE_BRIEF, SourceBriefSerializer
@@ -77,13 +70,10 @@ from proposals.api.terms import (
 )
 from proposals.models import (
     Proposal,
-    ProposalKind,
     ProposalLink,
     Source,
-    Status,
     Tabling,
     Term,
-    TextStatus,
 )
 from proposals.selectors import proposal_detail
 from proposals.selectors.agenda import agenda_items_of
@@ -251,32 +241,6 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
     return {name: values[name] for name in PROPOSAL_DETAIL}
 
 
-class ProposalFilter(ParleyFilterSet):
-    negotiation = NegotiationKeyFilter(field_name="negotiation_id")
-    round = IdFilter(field_name="round_id", help_text="Only proposals tabled in this round.")
-    tabled_by = IdFilter(
-        field_name="tabling_parties",
-        help_text="Only the proposals this party tabled (alone or as a co-sponsor).",
-    )
-    required_party = IdFilter(
-        field_name="required_parties", help_text="Only proposals needing this party's consent."
-    )
-    kind = choice_filter(ProposalKind.choices, "kind", "Kind; repeat for several.")
-    status = choice_filter(Status.choices, "status", "Stored status; repeat for several.")
-    text_status = choice_filter(TextStatus.choices, "text_status", "How sure the wording is.")
-    tabled_on = DayRangeFilter(
-        help_text="Tabled between tabled_on_after and tabled_on_before (inclusive)."
-    )
-    stale = FlagFilter(
-        field_name="status_stale", help_text="true: only proposals being recomputed."
-    )
-    search_fields = ("title", "summary", "text")
-
-    class Meta:
-        model = Proposal
-        fields: list[str] = []
-
-
 @resource_docs(
     tag="proposals",
     noun="proposal",
@@ -331,10 +295,10 @@ class ProposalViewSet(
         shaped = super().shape_rows(rows)
         if not self.expand:
             return shaped
-        negotiation = self.request.query_params.get("negotiation")
-        return expand_rows(
-            shaped, self.expand, negotiation_id=int(negotiation) if negotiation else None
-        )
+        # Filtered to one negotiation (parse_expand requires it, by id or by slug): every
+        # row names it.
+        negotiation_id = shaped[0]["negotiation"] if shaped else None
+        return expand_rows(shaped, self.expand, negotiation_id=negotiation_id)
 
     def value_expressions(self) -> dict[str, Any]:
         # In tabling order, not by id: the first is the main sponsor (and `tabled_by`).

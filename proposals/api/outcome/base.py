@@ -29,6 +29,9 @@ from proposals.api.outcome.refs import Resolver
 
 M = TypeVar("M", bound=models.Model)
 RACE = "Someone saved a conflicting row at the same moment; send the document again."
+# Parts that may name a row another part of the same document made: a person is found by
+# name (a delegation's member is also a position's speaker).
+SHARED_TYPES = frozenset({"person"})
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Writer:
         self.errors: dict[str, list[str]] = {}
         self.conflicts: set[str] = set()
         self.written: list[Written] = []
+        self.made_at: dict[tuple[type[models.Model], int], str] = {}  # row -> its path
         self.refs = Resolver(self.report)
 
     # ----- errors
@@ -89,6 +93,14 @@ class Writer:
         """The row the part names: the one `found` by its natural identity (its stated
         fields compared), else a new one made by `create` (a service); None if refused."""
         if found is not None:
+            first = self.made_at.get((type(found), found.pk))
+            if first is not None and type_ not in SHARED_TYPES:
+                self.report(
+                    path,
+                    f"Repeats {first}: the same {found._meta.verbose_name} twice in one "
+                    "document. Give it once; other parts refer to it by its key.",
+                )
+                return found
             self.compare(path, found, stated)
             self.note(path, type_, key, found, "existing")
             return found
@@ -104,6 +116,7 @@ class Writer:
             self.report(path, f"The database refused a value: {str(error).splitlines()[0]}")
         else:
             self.note(path, type_, key, row, "created")
+            self.made_at[(type(row), row.pk)] = path
             return row
         if key:
             self.refs.refused.add(key)

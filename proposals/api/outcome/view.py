@@ -13,13 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from negotiations.api.errors import LocatedConflict
+from negotiations.api.params import parse_flag
 from negotiations.api.permissions import WriteThrottle
 from proposals.api.outcome.document import OutcomeDocumentSerializer
 from proposals.api.outcome.examples import EXAMPLE_ANSWER, EXAMPLE_DOCUMENT
 from proposals.api.outcome.fields import flatten
 from proposals.api.outcome.writer import answer, round_outcome_record
-
-TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
 class WrittenRowSerializer(serializers.Serializer):
@@ -47,12 +46,7 @@ class OutcomeAnswerSerializer(serializers.Serializer):
 
 
 def dry_run_of(request: Request) -> bool:
-    raw = request.query_params.get("dry_run")
-    if raw is None:
-        return False
-    if raw.lower() in TRUE | FALSE:
-        return raw.lower() in TRUE
-    raise exceptions.ValidationError({"dry_run": ["Must be true or false."]})
+    return parse_flag(request, "dry_run", default=False)  # every flag's rule: true/false, 1/0
 
 
 class RoundOutcomeView(APIView):
