@@ -26,6 +26,16 @@ def lock_proposal_recompute(proposal_id: int) -> None:
     advisory_xact_lock(PROPOSAL_LOCK, proposal_id)
 
 
+def lock_proposals_recompute(proposal_ids: list[int]) -> None:
+    """lock_proposal_recompute for many proposals in one statement, in id order (the
+    order every writer locks in: see refresh._write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key",
+            [PROPOSAL_LOCK, sorted(proposal_ids)],
+        )
+
+
 def lock_negotiation_summary(negotiation_id: int) -> None:
     """Rewrites of one negotiation's summaries run one at a time."""
     advisory_xact_lock(SUMMARY_LOCK, negotiation_id)

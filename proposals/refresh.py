@@ -19,10 +19,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from proposals import engine
-from proposals.locks import lock_proposal_recompute
+from proposals.locks import lock_proposals_recompute
 from proposals.models import Proposal, StatusChange, Term
-from proposals.results import proposal_values
+from proposals.results import ProposalValues, TimelineRow, proposal_values
 from proposals.snapshot import load_snapshot
+from proposals.summaries import negotiation_summary_refresh
 
 # Passes over a proposal marked again while it was being recomputed, before it is left
 # stale for the recompute that the marking enqueued.
@@ -59,21 +60,38 @@ def refresh_proposals(
     only_if_stale: bool = False,
     chunk: int = 50,
     progress: Callable[[int], object] | None = None,
+    summaries: bool = False,
 ) -> list[RefreshResult]:
     """Recompute many proposals, reading each negotiation once. Each chunk of proposals
     is written in its own transaction, so a long run holds no lock for long.
 
     A proposal marked again after this run read it is not written (its result could be
     older than one already stored); it is read and computed again, a few times at most,
-    and otherwise left stale for the recompute that the marking enqueued."""
+    and otherwise left stale for the recompute that the marking enqueued.
+
+    With `summaries`, the summaries of each negotiation touched are rewritten too, from
+    the engine and timelines just computed where every proposal was written at once."""
     today = today or timezone.localdate()
     ids = list(dict.fromkeys(proposal_ids))
     results = {pid: RefreshResult(refreshed=False) for pid in ids}
     pending = ids
+    summarised: set[int] = set()
     for _ in range(ATTEMPTS):
-        pending = _refresh_once(pending, results, today, only_if_stale, chunk, progress)
+        pending = _refresh_once(
+            pending,
+            results,
+            today,
+            only_if_stale,
+            chunk,
+            progress,
+            summarised if summaries else None,
+        )
         if not pending:
             break
+    if summaries:
+        touched = {r.negotiation_id for r in results.values() if r.negotiation_id is not None}
+        for negotiation_id in sorted(touched - summarised):
+            negotiation_summary_refresh(negotiation_id=negotiation_id, today=today)
     return [results[pid] for pid in ids]
 
 
@@ -84,8 +102,11 @@ def _refresh_once(
     only_if_stale: bool,
     chunk: int,
     progress: Callable[[int], object] | None,
+    summarised: set[int] | None,
 ) -> list[int]:
-    """One pass over the proposals; returns those marked again since they were read."""
+    """One pass over the proposals; returns those marked again since they were read.
+    Given `summarised`, rewrites the summaries of each negotiation none of whose proposals
+    moved, with the engine of this pass, and adds it to the set."""
     # Generations are read before the inputs, and a result is written only if its
     # proposal's generation is still the one read: a write that lands after this read
     # bumps it, so this run's result, which may predate the write, is never stored.
@@ -103,13 +124,21 @@ def _refresh_once(
     moved: list[int] = []
     for negotiation_id, pids in by_negotiation.items():
         computed = engine.Engine(load_snapshot(negotiation_id))
+        timelines: dict[int, tuple[TimelineRow, ...]] = {}
+        moved_here = 0
         for start in range(0, len(pids), chunk):
             part = pids[start : start + chunk]
-            written, part_moved = _write(computed, part, rows, today, only_if_stale)
+            written, part_moved = _write(computed, part, rows, today, only_if_stale, timelines)
             results.update(written)
             moved += part_moved
+            moved_here += len(part_moved)
             if progress is not None:
                 progress(len(part) - len(part_moved))
+        if summarised is not None and not moved_here and negotiation_id not in summarised:
+            negotiation_summary_refresh(
+                negotiation_id=negotiation_id, today=today, computed=computed, timelines=timelines
+            )
+            summarised.add(negotiation_id)
     return moved
 
 
@@ -129,14 +158,15 @@ def _write(
     rows: Mapping[int, Mapping[str, Any]],
     today: datetime.date,
     only_if_stale: bool,
+    timelines: dict[int, tuple[TimelineRow, ...]],
 ) -> tuple[dict[int, RefreshResult], list[int]]:
     """Write the results of the proposals whose generation is still the one read; return
-    them, and the proposals marked again since (not written)."""
+    them, and the proposals marked again since (not written). A fixed number of
+    statements, however many proposals."""
     # Id order, as mark_stale locks rows: a recompute and a writer locking overlapping
     # proposals in different orders would deadlock.
     proposal_ids = sorted(proposal_ids)
-    for proposal_id in proposal_ids:
-        lock_proposal_recompute(proposal_id)
+    lock_proposals_recompute(proposal_ids)
     if only_if_stale:
         # Another run may have finished while this one waited for the locks.
         still = set(
@@ -145,50 +175,36 @@ def _write(
             )
         )
         proposal_ids = [pid for pid in proposal_ids if pid in still]
+    if not proposal_ids:
+        return {}, []
     # Terms before proposals, as the term writes lock them (the term's row, then its
     # proposal's to mark it): the other order deadlocks a recompute with a term edit.
+    # Both in id order, as mark_stale locks them.
     list(
         Term.objects.select_for_update(no_key=True)
         .filter(proposal_id__in=proposal_ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    list(
+        Proposal.objects.select_for_update(no_key=True)
+        .filter(pk__in=proposal_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     now = timezone.now()
+    values = {pid: proposal_values(computed, pid, today) for pid in proposal_ids}
+    # The generation check is in the UPDATE itself, so no marking can slip between check
+    # and write; the marking waits for these rows until the transaction ends.
+    written = _write_proposals(proposal_ids, rows, values, now)
+    moved = [pid for pid in proposal_ids if pid not in written]
     results: dict[int, RefreshResult] = {}
-    moved: list[int] = []
     term_rows: list[tuple[object, ...]] = []
-    change_rows: list[tuple[object, ...]] = []
     for proposal_id in proposal_ids:
-        row = rows[proposal_id]
-        values = proposal_values(computed, proposal_id, today)
-        # The generation check is in the UPDATE itself, so no marking can slip between
-        # check and write; the marking waits for this row until the transaction ends.
-        written = Proposal.objects.filter(
-            pk=proposal_id, status_generation=row["status_generation"]
-        ).update(
-            status=values.status,
-            status_reason=values.reason,
-            status_basis=values.basis,
-            status_since=values.since,
-            status_computed_at=now,
-            status_stale=False,
-            status_stale_since=None,
-        )
-        if not written:
-            moved.append(proposal_id)
+        if proposal_id not in written:
             continue
-        change_rows += [
-            (
-                proposal_id,
-                entry.term_id,
-                entry.on,
-                entry.status,
-                entry.previous_status,
-                entry.reason,
-                entry.seq,
-            )
-            for entry in values.timeline
-        ]
+        row, computed_values = rows[proposal_id], values[proposal_id]
+        timelines[proposal_id] = computed_values.timeline
         term_rows += [
             (
                 term.term_id,
@@ -198,11 +214,11 @@ def _write(
                 term.since,
                 term.delivered,
             )
-            for term in values.terms
+            for term in computed_values.terms
         ]
         results[proposal_id] = RefreshResult(
             refreshed=True,
-            changed=row["status"] != values.status,
+            changed=row["status"] != computed_values.status,
             cleared=True,
             negotiation_id=int(row["negotiation_id"]),
         )
@@ -210,48 +226,107 @@ def _write(
         # Marked while this run held their terms, which mark_stale then skipped: flag them
         # here, as it would have.
         Term.objects.filter(proposal_id__in=moved, status_stale=False).update(status_stale=True)
-    _write_terms_and_timeline(list(results), term_rows, change_rows, now)
+    _write_terms(term_rows, now)
+    _write_timelines({pid: values[pid].timeline for pid in results}, now)
     return results, moved
 
 
-def _write_terms_and_timeline(
+def _write_proposals(
     proposal_ids: list[int],
-    term_rows: list[tuple[object, ...]],
-    change_rows: list[tuple[object, ...]],
+    rows: Mapping[int, Mapping[str, Any]],
+    values: Mapping[int, ProposalValues],
     now: datetime.datetime,
-) -> None:
-    # Set-based writes: one statement each for all terms and all timeline rows of the
-    # chunk (unnest of arrays), instead of a statement or a CASE branch per row.
-    with connection.cursor() as cursor:
-        if term_rows:
-            cursor.execute(
-                f"""
-                UPDATE {Term._meta.db_table} AS t
-                SET status = v.status, status_reason = v.reason, status_basis = v.basis::jsonb,
-                    status_since = v.since, delivered = v.delivered, status_stale = false,
-                    status_computed_at = %s
-                FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::date[],
-                            %s::bigint[]) AS v(id, status, reason, basis, since, delivered)
-                WHERE t.id = v.id
-                """,
-                [now, *map(list, zip(*term_rows, strict=True))],
-            )
-        cursor.execute(
-            f"DELETE FROM {StatusChange._meta.db_table} WHERE proposal_id = ANY(%s)",
-            [list(proposal_ids)],
+) -> set[int]:
+    """One UPDATE for the chunk's proposals whose generation is still the one read;
+    returns the ids written."""
+    columns = [
+        (
+            pid,
+            rows[pid]["status_generation"],
+            values[pid].status,
+            values[pid].reason,
+            json.dumps(values[pid].basis),
+            values[pid].since,
         )
+        for pid in proposal_ids
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Proposal._meta.db_table} AS p
+            SET status = v.status, status_reason = v.reason, status_basis = v.basis::jsonb,
+                status_since = v.since, status_computed_at = %s, status_stale = false,
+                status_stale_since = NULL
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
+                        %s::date[]) AS v(id, generation, status, reason, basis, since)
+            WHERE p.id = v.id AND p.status_generation = v.generation
+            RETURNING p.id
+            """,
+            [now, *map(list, zip(*columns, strict=True))],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def _write_terms(term_rows: list[tuple[object, ...]], now: datetime.datetime) -> None:
+    # Set-based: one statement for all terms of the chunk (unnest of arrays), instead of a
+    # statement or a CASE branch per row.
+    if not term_rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Term._meta.db_table} AS t
+            SET status = v.status, status_reason = v.reason, status_basis = v.basis::jsonb,
+                status_since = v.since, delivered = v.delivered, status_stale = false,
+                status_computed_at = %s
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::date[],
+                        %s::bigint[]) AS v(id, status, reason, basis, since, delivered)
+            WHERE t.id = v.id
+            """,
+            [now, *map(list, zip(*term_rows, strict=True))],
+        )
+
+
+_TIMELINE_COLUMNS = ("term_id", "changed_on", "status", "previous_status", "reason", "seq")
+
+
+def _write_timelines(
+    timelines: Mapping[int, tuple[TimelineRow, ...]], now: datetime.datetime
+) -> None:
+    """Rebuild the StatusChange rows of the proposals whose timeline changed; a timeline
+    the engine gives again row for row is left as it is (its ids and created_at, the sync
+    key, stay: nothing in it moved)."""
+    if not timelines:
+        return
+    table = StatusChange._meta.db_table
+    stored: dict[int, list[tuple[object, ...]]] = {pid: [] for pid in timelines}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT proposal_id, {', '.join(_TIMELINE_COLUMNS)} FROM {table} "
+            "WHERE proposal_id = ANY(%s) ORDER BY proposal_id, seq",
+            [list(timelines)],
+        )
+        for proposal_id, *columns in cursor.fetchall():
+            stored[proposal_id].append(tuple(columns))
+        changed = [
+            pid
+            for pid, timeline in timelines.items()
+            if stored[pid]
+            != [(e.term_id, e.on, e.status, e.previous_status, e.reason, e.seq) for e in timeline]
+        ]
         _pause_half_written()
-        if change_rows:
-            cursor.execute(
-                f"""
-                INSERT INTO {StatusChange._meta.db_table}
-                    (proposal_id, term_id, changed_on, status, previous_status, reason, seq,
-                     created_at)
-                SELECT v.*, %s FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::text[],
-                                           %s::text[], %s::text[], %s::int[]) AS v
-                """,
-                [now, *map(list, zip(*change_rows, strict=True))],
-            )
+        if not changed:
+            return
+        cursor.execute(f"DELETE FROM {table} WHERE proposal_id = ANY(%s)", [changed])
+        copy_sql = (
+            f"COPY {table} (proposal_id, {', '.join(_TIMELINE_COLUMNS)}, created_at) FROM STDIN"
+        )
+        with cursor.cursor.copy(copy_sql) as copy:
+            for pid in changed:
+                for e in timelines[pid]:
+                    copy.write_row(
+                        (pid, e.term_id, e.on, e.status, e.previous_status, e.reason, e.seq, now)
+                    )
 
 
 def _pause_half_written() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Sum
@@ -25,6 +25,17 @@ from proposals.snapshot import load_snapshot
 
 # A proposal not yet tabled on the day asked is not on the table yet.
 NOT_LIVE_PROPOSALS = {Status.SUPERSEDED, Status.WITHDRAWN, Status.NOT_TABLED}
+
+
+class Change(Protocol):
+    """A step of a proposal's timeline: engine.TimelineEntry or results.TimelineRow."""
+
+    @property
+    def on(self) -> datetime.date: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def term_id(self) -> int | None: ...
 
 
 def _share(agreed: int, live: int) -> float | None:
@@ -55,20 +66,43 @@ def summary_of(
     }
 
 
-def convergence_series(
-    negotiation_id: int, rounds: list[Round], today: datetime.date
-) -> list[dict[str, Any]]:
-    snapshot = load_snapshot(negotiation_id)
-    tabled = dict(
-        Proposal.objects.filter(negotiation_id=negotiation_id).values_list("id", "tabled_on")
-    )
+def _points(rounds: list[Round], today: datetime.date) -> list[tuple[datetime.date, int | None]]:
     points: list[tuple[datetime.date, int | None]] = [
         (r.ends_on or r.starts_on, r.number) for r in rounds if (r.ends_on or r.starts_on) <= today
     ]
     if not points or points[-1][0] < today:
         points.append((today, None))
+    return points
+
+
+def _point(on: datetime.date, number: int | None, live: int, agreed: int) -> dict[str, Any]:
+    return {
+        "on": on.isoformat(),
+        "round": number,
+        "live": live,
+        "agreed": agreed,
+        "share_agreed": _share(agreed, live),
+    }
+
+
+def convergence_series(
+    negotiation_id: int,
+    rounds: list[Round],
+    today: datetime.date,
+    computed: engine.Engine | None = None,
+    timelines: Mapping[int, Sequence[Change]] | None = None,
+) -> list[dict[str, Any]]:
+    """The share of live terms agreed as of each round's date and today. Given the
+    negotiation's engine (and the timelines a recompute just built from it), it is read
+    from the proposals' timelines, which hold every status change up to today."""
+    tabled = dict(
+        Proposal.objects.filter(negotiation_id=negotiation_id).values_list("id", "tabled_on")
+    )
+    points = _points(rounds, today)
+    if computed is not None:
+        return _series_from_timelines(computed, tabled, points, today, timelines or {})
+    computed = engine.Engine(load_snapshot(negotiation_id))
     series: list[dict[str, Any]] = []
-    computed = engine.Engine(snapshot)
     for on, number in points:
         live = agreed = 0
         for status in computed.all_statuses(on).values():
@@ -80,28 +114,70 @@ def convergence_series(
                     continue
                 live += 1
                 agreed += term.status in AGREED_OR_BEYOND
-        series.append(
-            {
-                "on": on.isoformat(),
-                "round": number,
-                "live": live,
-                "agreed": agreed,
-                "share_agreed": _share(agreed, live),
-            }
-        )
+        series.append(_point(on, number, live, agreed))
     return series
+
+
+def _series_from_timelines(
+    computed: engine.Engine,
+    tabled: Mapping[int, datetime.date | None],
+    points: list[tuple[datetime.date, int | None]],
+    today: datetime.date,
+    timelines: Mapping[int, Sequence[Change]],
+) -> list[dict[str, Any]]:
+    """The same series as all_statuses on each day gives: a status as of a day is the last
+    one its timeline shows on or before it. Before its timeline starts a proposal is not
+    yet tabled if its tabling day is later, otherwise open with every term open (nothing
+    it hangs on was said, done or decided yet: replay.Timelines.change_dates)."""
+    live = [0] * len(points)
+    agreed = [0] * len(points)
+    for proposal_id, tabled_on in tabled.items():
+        entries = timelines.get(proposal_id)
+        if entries is None:
+            entries = computed.timeline(proposal_id, today)
+        terms = computed.term_ids(proposal_id)
+        tabling_day = computed.proposal(proposal_id).tabled_on
+        for i, (on, _) in enumerate(points):
+            if tabled_on and tabled_on > on:
+                continue
+            status: str = Status.OPEN.value
+            term_status: dict[int, str] = dict.fromkeys(terms, Status.OPEN.value)
+            if tabling_day is not None and on < tabling_day:
+                status = Status.NOT_TABLED
+            for entry in entries:  # in date order
+                if entry.on > on:
+                    break
+                if entry.term_id is None:
+                    status = entry.status
+                else:
+                    term_status[entry.term_id] = entry.status
+            if status in NOT_LIVE_PROPOSALS:
+                continue
+            for term_id in terms:
+                if term_status[term_id] != Status.WITHDRAWN:
+                    live[i] += 1
+                    agreed[i] += term_status[term_id] in AGREED_OR_BEYOND
+    return [_point(on, number, live[i], agreed[i]) for i, (on, number) in enumerate(points)]
 
 
 @transaction.atomic
 def negotiation_summary_refresh(
-    *, negotiation_id: int, today: datetime.date | None = None, only_if_outdated: bool = False
+    *,
+    negotiation_id: int,
+    today: datetime.date | None = None,
+    only_if_outdated: bool = False,
+    computed: engine.Engine | None = None,
+    timelines: Mapping[int, Sequence[Change]] | None = None,
 ) -> bool:
     """Rewrite the summaries of a negotiation and of each of its rounds.
 
     With only_if_outdated, skip the work when the summaries are final (they counted no
     stale proposal) and no proposal of the negotiation was marked since: many recomputes,
     one summary. Generations, not clocks: a recompute that commits after a summary was
-    written left its proposal stale in what that summary read, so the next refresh runs."""
+    written left its proposal stale in what that summary read, so the next refresh runs.
+
+    A recompute that has just run the engine over the negotiation passes it (`computed`)
+    and the timelines it built, so the convergence series reads no snapshot again."""
     lock_negotiation_summary(negotiation_id)
     # Read before the rows it summarises: a write landing in between makes it look
     # outdated next time (one extra refresh, never a lost one).
@@ -137,7 +213,7 @@ def negotiation_summary_refresh(
             status_summary_at=now,
         )
     summary = summary_of(proposals, terms)
-    summary["convergence"] = convergence_series(negotiation_id, rounds, today)
+    summary["convergence"] = convergence_series(negotiation_id, rounds, today, computed, timelines)
     final = not any(p["status_stale"] for p in proposals)
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary,

@@ -113,6 +113,13 @@ class Engine:
         self._statuses = Statuses(self._index)
         self._timelines = Timelines(self._statuses)
 
+    def proposal(self, proposal_id: int) -> ProposalIn:
+        return self._index.proposal(proposal_id)
+
+    def term_ids(self, proposal_id: int) -> tuple[int, ...]:
+        """The proposal's terms, in ordinal order."""
+        return tuple(t.id for t in self._index.terms_of[proposal_id])
+
     def consent_parties(self, proposal_id: int) -> frozenset[int]:
         return self._index.proposals[proposal_id].consent_party_ids
 

@@ -5,7 +5,6 @@ from tqdm import tqdm
 
 from proposals.models import Proposal
 from proposals.refresh import refresh_proposals
-from proposals.summaries import negotiation_summary_refresh
 
 
 class Command(BaseCommand):
@@ -38,12 +37,11 @@ class Command(BaseCommand):
             disable=options["no_progress"],
             file=self.stderr._out,
         )
-        results = refresh_proposals(proposal_ids=ids, progress=bar.update)
+        # The summaries are rewritten with each negotiation, from the same engine run.
+        results = refresh_proposals(proposal_ids=ids, progress=bar.update, summaries=True)
         bar.close()
         changed = sum(r.changed for r in results)
         negotiations = {r.negotiation_id for r in results if r.negotiation_id is not None}
-        for negotiation_id in sorted(negotiations):
-            negotiation_summary_refresh(negotiation_id=negotiation_id)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recomputed {len(ids)} proposals in {len(negotiations)} negotiations: "
