@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -118,7 +118,16 @@ class StanceBasis:
     level: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "stated_on": self.stated_on and self.stated_on.isoformat()}
+        # By hand, not dataclasses.asdict (which deep-copies): a full recompute makes a
+        # million of these.
+        return {
+            "party_id": self.party_id,
+            "stance": self.stance,
+            "counts_as": self.counts_as,
+            "position_id": self.position_id,
+            "stated_on": self.stated_on and self.stated_on.isoformat(),
+            "level": self.level,
+        }
 
 
 def basis_as_json(basis: Iterable[StanceBasis]) -> list[dict[str, Any]]:
