@@ -123,7 +123,7 @@ def _refresh_once(
             by_negotiation.setdefault(row["negotiation_id"], []).append(pid)
     moved: list[int] = []
     for negotiation_id, pids in by_negotiation.items():
-        computed = engine.Engine(load_snapshot(negotiation_id))
+        computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
         timelines: dict[int, tuple[TimelineRow, ...]] = {}
         moved_here = 0
         for start in range(0, len(pids), chunk):

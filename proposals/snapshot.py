@@ -7,7 +7,7 @@ recompute (proposals/refresh.py), the summaries and the as-of reads alike.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
@@ -31,8 +31,13 @@ from proposals.models import (
 )
 
 
-def load_snapshot(negotiation_id: int) -> engine.Snapshot:
-    """Everything the engine needs about one negotiation, in a fixed number of queries."""
+def load_snapshot(negotiation_id: int, *, for_statuses: bool = False) -> engine.Snapshot:
+    """Everything the engine needs about one negotiation, in a fixed number of queries.
+
+    `for_statuses` leaves out the positions of parties whose positions count for no status
+    (neither a consent party nor a tabler of the proposal: engine/index._parties), a fifth
+    of them in a big negotiation; statuses, reasons and timelines are the same, only
+    Engine.stance_of finds nothing for such a party."""
     participations = list(
         Participation.objects.filter(negotiation_id=negotiation_id).select_related("party")
     )
@@ -78,7 +83,7 @@ def load_snapshot(negotiation_id: int) -> engine.Snapshot:
     return engine.Snapshot(
         proposals=proposals,
         terms=terms,
-        positions=_positions(negotiation_id),
+        positions=_positions(negotiation_id, _counted(proposals, terms) if for_statuses else None),
         events=tuple(
             engine.EventIn(**row)
             for row in ImplementationEvent.objects.filter(
@@ -259,7 +264,22 @@ ORDER BY stated_on, id
 """
 
 
-def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:
+def _counted(
+    proposals: Sequence[engine.ProposalIn], terms: Sequence[engine.TermIn]
+) -> dict[tuple[int, int | None], frozenset[int]]:
+    """(proposal id, term id or None) -> the parties whose positions on it count."""
+    parties = {p.id: p.consent_party_ids | frozenset(p.tabling_party_ids) for p in proposals}
+    counted: dict[tuple[int, int | None], frozenset[int]] = {
+        (pid, None): found for pid, found in parties.items()
+    }
+    for term in terms:
+        counted[(term.proposal_id, term.id)] = parties[term.proposal_id]
+    return counted
+
+
+def _positions(
+    negotiation_id: int, counted: Mapping[tuple[int, int | None], frozenset[int]] | None
+) -> tuple[engine.PositionIn, ...]:
     refs: dict[int, list[int]] = {}
     for position_id, term_id in Position.conditional_on.through.objects.filter(
         position__proposal__negotiation_id=negotiation_id
@@ -279,4 +299,5 @@ def _positions(negotiation_id: int) -> tuple[engine.PositionIn, ...]:
                 tuple(sorted(refs[pk])) if pk in refs else (),
             )
             for pk, party_id, proposal_id, term_id, stance, stated_on in cursor.fetchall()
+            if counted is None or party_id in counted.get((proposal_id, term_id), ())
         )

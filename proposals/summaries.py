@@ -101,7 +101,7 @@ def convergence_series(
     points = _points(rounds, today)
     if computed is not None:
         return _series_from_timelines(computed, tabled, points, today, timelines or {})
-    computed = engine.Engine(load_snapshot(negotiation_id))
+    computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
     series: list[dict[str, Any]] = []
     for on, number in points:
         live = agreed = 0
