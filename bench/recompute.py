@@ -10,8 +10,10 @@ Runs on the server DATABASE_URL points at (the embedded one when unset), in the 
 `BENCH_DB_NAME` (default parley_bench), filled once and reused while size and seed match.
 The floor and the recompute are interleaved, `BENCH_REPEATS` times (at least 3); each
 recompute runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own. Figures
-are medians. `BENCH_CODE_ROOT` runs the recompute with another checkout's code (the
-"before" of a change) against the same database. Writes artifacts/bench-recompute.json.
+are medians. `BENCH_COLD=1` empties the StatusChange table before each recompute
+(untimed), so that every timeline is written again, as after a change to the engine.
+`BENCH_CODE_ROOT` runs the recompute with another checkout's code (the "before" of a
+change) against the same database. Writes artifacts/bench-recompute[-cold].json.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.dataset import DB_NAME, POSITIONS, ROOT, ensure_synthetic, open_database  # noqa: E402
 
 REPEATS = max(3, int(os.environ.get("BENCH_REPEATS", "3")))
+COLD = os.environ.get("BENCH_COLD", "0") == "1"
 CODE_ROOT = Path(os.environ.get("BENCH_CODE_ROOT", str(ROOT))).resolve()
 RATIO_TARGET = 8.0
 MEMORY_TARGET_MIB = 512.0
@@ -123,6 +126,9 @@ def main() -> None:
     for i in range(REPEATS):
         seconds, rows = floor_once()
         floors.append(seconds)
+        if COLD:
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE proposals_statuschange")
         connection.close()
         runs.append(recompute_once())
         print(
@@ -137,7 +143,7 @@ def main() -> None:
     floor_name = f"SQL floor: latest stance per party and subject ({rows:,} rows)"
     figures = [
         figure(
-            "full recompute",
+            "full recompute" + (" (every timeline rewritten)" if COLD else ""),
             recompute_s,
             "s",
             floor_name,
@@ -156,7 +162,7 @@ def main() -> None:
         ),
     ]
     report = {
-        "name": "recompute",
+        "name": "recompute-cold" if COLD else "recompute",
         "positions": POSITIONS,
         "repeats": REPEATS,
         "proposals": proposals,
@@ -173,7 +179,7 @@ def main() -> None:
             f"{f['figure']}  {f['value']} {f['unit']}  {floor}  {ratio_text}  {f['target']}  "
             f"{'PASS' if f['pass'] else 'FAIL'}"
         )
-    out = ROOT / "artifacts" / "bench-recompute.json"
+    out = ROOT / "artifacts" / f"bench-recompute{'-cold' if COLD else ''}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
 
