@@ -13,6 +13,7 @@ from django.db import connection
 # for PROPOSAL_LOCK in pg_locks to see a recompute in progress.
 PROPOSAL_LOCK = 1
 SUMMARY_LOCK = 2
+NEGOTIATION_REQUESTS_LOCK = 3
 
 
 def advisory_xact_lock(kind: int, key: int) -> None:
@@ -29,3 +30,20 @@ def lock_proposal_recompute(proposal_id: int) -> None:
 def lock_negotiation_summary(negotiation_id: int) -> None:
     """Rewrites of one negotiation's summaries run one at a time."""
     advisory_xact_lock(SUMMARY_LOCK, negotiation_id)
+
+
+def share_negotiation_requests(negotiation_ids: list[int]) -> None:
+    """Writers marking proposals of these negotiations hold this lock shared until they
+    commit (they never wait for one another), in id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, n) "
+            "FROM (SELECT n FROM unnest(%s::int[]) AS n ORDER BY n) AS ordered",
+            [NEGOTIATION_REQUESTS_LOCK, sorted(negotiation_ids)],
+        )
+
+
+def lock_negotiation_requests(negotiation_id: int) -> None:
+    """Wait until no writer is marking proposals of the negotiation, and keep new ones out
+    until the end of the transaction: what is stale then is all there is."""
+    advisory_xact_lock(NEGOTIATION_REQUESTS_LOCK, negotiation_id)
