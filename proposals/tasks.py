@@ -18,12 +18,11 @@ as it has committed and marked its proposals stale.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypedDict
 from weakref import WeakKeyDictionary
-
-import datetime
 
 from celery import shared_task
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
