@@ -65,14 +65,15 @@ def affected_proposal_ids(
 # The closure in one statement: a recursive query that follows, from each proposal reached,
 # the links to the proposals it supersedes or realises part of, and the positions that are
 # conditional on its terms (UNION, not UNION ALL: a proposal reached twice, or a cycle of
-# conditions, is walked once).
-CLOSURE_SQL = f"""
-WITH RECURSIVE closure(id) AS (
-    SELECT unnest(%s::bigint[])
+# conditions, is walked once). mark_stale (proposals/staleness.py) runs it inside the
+# statement that flags what it finds; its parameters: closure_params(start).
+CLOSURE_CTE = f"""
+closure(id) AS (
+    SELECT unnest(%(start)s::bigint[])
     UNION
     SELECT step.id FROM closure CROSS JOIN LATERAL (
         SELECT link.to_proposal_id AS id FROM {ProposalLink._meta.db_table} AS link
-        WHERE link.from_proposal_id = closure.id AND link.kind = ANY(%s)
+        WHERE link.from_proposal_id = closure.id AND link.kind = ANY(%(kinds)s)
         UNION ALL
         SELECT position.proposal_id FROM {Term._meta.db_table} AS term
         JOIN {Position.conditional_on.through._meta.db_table} AS condition
@@ -81,15 +82,17 @@ WITH RECURSIVE closure(id) AS (
         WHERE term.proposal_id = closure.id
     ) AS step
 )
-SELECT id FROM closure
 """
+
+
+def closure_params(start: Iterable[int]) -> dict[str, object]:
+    return {"start": sorted(start), "kinds": [LinkKind.SUPERSEDES, LinkKind.REALISES_PART_OF]}
 
 
 def _closure(start: set[int]) -> set[int]:
     if not start:
         return set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            CLOSURE_SQL, [sorted(start), [LinkKind.SUPERSEDES, LinkKind.REALISES_PART_OF]]
-        )
+        sql = f"WITH RECURSIVE {CLOSURE_CTE} SELECT id FROM closure"
+        cursor.execute(sql, closure_params(start))
         return {row[0] for row in cursor.fetchall()}

@@ -32,18 +32,8 @@ def lock_negotiation_summary(negotiation_id: int) -> None:
     advisory_xact_lock(SUMMARY_LOCK, negotiation_id)
 
 
-def share_negotiation_requests(negotiation_ids: list[int]) -> None:
-    """Writers marking proposals of these negotiations hold this lock shared until they
-    commit (they never wait for one another), in id order."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock_shared(%s, n) "
-            "FROM (SELECT n FROM unnest(%s::int[]) AS n ORDER BY n) AS ordered",
-            [NEGOTIATION_REQUESTS_LOCK, sorted(negotiation_ids)],
-        )
-
-
 def lock_negotiation_requests(negotiation_id: int) -> None:
-    """Wait until no writer is marking proposals of the negotiation, and keep new ones out
-    until the end of the transaction: what is stale then is all there is."""
+    """Wait until no writer is marking proposals of the negotiation (each holds this lock
+    shared until it commits, proposals/staleness.py), and keep new ones out until the end
+    of the transaction: what is stale then is all there is."""
     advisory_xact_lock(NEGOTIATION_REQUESTS_LOCK, negotiation_id)
