@@ -22,8 +22,9 @@ from proposals.models import Proposal, RecomputeRequest
 from proposals.refresh import refresh_proposals
 
 # Passes over a negotiation that writes keep marking, before the task hands it on to a
-# fresh task of its own (so that one busy negotiation does not hold a worker process).
-PASSES = 5
+# fresh task of its own, at the back of the queue: one, so that under a burst the worker
+# goes round the negotiations that wait instead of staying with the busiest.
+PASSES = 1
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def test_a_write_that_lands_while_the_task_runs_is_recomputed_by_it(
     outcome: list[negotiation_recompute.NegotiationRecompute] = []
     worker = threading.Thread(
         target=lambda: outcome.append(
-            negotiation_recompute.negotiation_recompute(negotiation_id=negotiation.pk)
+            negotiation_recompute.negotiation_recompute(negotiation_id=negotiation.pk, passes=2)
         )
     )
     worker.start()
@@ -201,3 +201,35 @@ def test_a_rolled_back_write_leaves_no_request(negotiation, parties, published):
     assert published == []
     _write(proposal, parties["ru"])
     assert published == [negotiation.pk]
+
+
+def test_a_negotiation_still_marked_after_its_pass_is_handed_on_to_a_fresh_task(
+    negotiation, parties, published, monkeypatch
+):
+    first, second, _ = _exchanges(negotiation)
+    recompute_negotiation(negotiation.pk)  # the creations' request
+    published.clear()
+    _write(first, parties["ru"])
+    real = negotiation_recompute.refresh_proposals
+    wrote: list[bool] = []
+
+    def refresh_then_write(**kwargs: Any) -> Any:
+        results = real(**kwargs)
+        if not wrote:  # once: a write commits while the task runs
+            wrote.append(True)
+            writer = threading.Thread(
+                target=lambda: (_write(second, parties["ua"]), connections.close_all())
+            )
+            writer.start()
+            writer.join(30)
+        return results
+
+    monkeypatch.setattr(negotiation_recompute, "refresh_proposals", refresh_then_write)
+    recompute_negotiation(negotiation.pk)
+    assert published == [negotiation.pk, negotiation.pk]  # the write's, and the hand-on
+    assert RecomputeRequest.objects.filter(negotiation=negotiation).exists()
+    assert Proposal.objects.get(pk=second.pk).status_stale
+    monkeypatch.setattr(negotiation_recompute, "refresh_proposals", real)
+    recompute_negotiation(negotiation.pk)
+    assert not RecomputeRequest.objects.exists()
+    _assert_fresh_and_right(negotiation.pk)
