@@ -22,6 +22,7 @@ a deletion: the links and conditions that lead to the dependants go with the row
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -85,7 +86,7 @@ closure(id) AS (
 """
 
 
-def closure_params(start: Iterable[int]) -> dict[str, object]:
+def closure_params(start: Iterable[int]) -> dict[str, list[Any]]:
     return {"start": sorted(start), "kinds": [LinkKind.SUPERSEDES, LinkKind.REALISES_PART_OF]}
 
 
