@@ -22,6 +22,9 @@ a deletion: the links and conditions that lead to the dependants go with the row
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
 
 from negotiations.models import Participation
 from proposals.models import LinkKind, Position, Proposal, ProposalLink, Term
@@ -60,26 +63,37 @@ def affected_proposal_ids(
     return _closure(start)
 
 
+# The closure in one statement: a recursive query that follows, from each proposal reached,
+# the links to the proposals it supersedes or realises part of, and the positions that are
+# conditional on its terms (UNION, not UNION ALL: a proposal reached twice, or a cycle of
+# conditions, is walked once). mark_stale (proposals/staleness.py) runs it inside the
+# statement that flags what it finds; its parameters: closure_params(start).
+CLOSURE_CTE = f"""
+closure(id) AS (
+    SELECT unnest(%(start)s::bigint[])
+    UNION
+    SELECT step.id FROM closure CROSS JOIN LATERAL (
+        SELECT link.to_proposal_id AS id FROM {ProposalLink._meta.db_table} AS link
+        WHERE link.from_proposal_id = closure.id AND link.kind = ANY(%(kinds)s)
+        UNION ALL
+        SELECT position.proposal_id FROM {Term._meta.db_table} AS term
+        JOIN {Position.conditional_on.through._meta.db_table} AS condition
+            ON condition.term_id = term.id
+        JOIN {Position._meta.db_table} AS position ON position.id = condition.position_id
+        WHERE term.proposal_id = closure.id
+    ) AS step
+)
+"""
+
+
+def closure_params(start: Iterable[int]) -> dict[str, list[Any]]:
+    return {"start": sorted(start), "kinds": [LinkKind.SUPERSEDES, LinkKind.REALISES_PART_OF]}
+
+
 def _closure(start: set[int]) -> set[int]:
-    seen: set[int] = set()
-    frontier = start
-    while frontier:
-        seen |= frontier
-        frontier = (
-            set(
-                ProposalLink.objects.filter(
-                    kind=LinkKind.SUPERSEDES, from_proposal_id__in=frontier
-                ).values_list("to_proposal_id", flat=True)
-            )
-            | set(
-                Position.objects.filter(conditional_on__proposal_id__in=frontier).values_list(
-                    "proposal_id", flat=True
-                )
-            )
-            | set(
-                ProposalLink.objects.filter(
-                    kind=LinkKind.REALISES_PART_OF, from_proposal_id__in=frontier
-                ).values_list("to_proposal_id", flat=True)
-            )
-        ) - seen
-    return seen
+    if not start:
+        return set()
+    with connection.cursor() as cursor:
+        sql = f"WITH RECURSIVE {CLOSURE_CTE} SELECT id FROM closure"
+        cursor.execute(sql, closure_params(start))
+        return {row[0] for row in cursor.fetchall()}

@@ -13,6 +13,7 @@ from django.db import connection
 # for PROPOSAL_LOCK in pg_locks to see a recompute in progress.
 PROPOSAL_LOCK = 1
 SUMMARY_LOCK = 2
+NEGOTIATION_REQUESTS_LOCK = 3
 
 
 def advisory_xact_lock(kind: int, key: int) -> None:
@@ -39,3 +40,10 @@ def lock_proposals_recompute(proposal_ids: list[int]) -> None:
 def lock_negotiation_summary(negotiation_id: int) -> None:
     """Rewrites of one negotiation's summaries run one at a time."""
     advisory_xact_lock(SUMMARY_LOCK, negotiation_id)
+
+
+def lock_negotiation_requests(negotiation_id: int) -> None:
+    """Wait until no writer is marking proposals of the negotiation (each holds this lock
+    shared until it commits, proposals/staleness.py), and keep new ones out until the end
+    of the transaction: what is stale then is all there is."""
+    advisory_xact_lock(NEGOTIATION_REQUESTS_LOCK, negotiation_id)

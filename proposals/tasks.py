@@ -1,6 +1,10 @@
 """Celery tasks: thin wrappers over the status services (DESIGN §4), and the functions
 that enqueue them once a transaction commits.
 
+With a worker, a write publishes at most one `recompute_negotiation` per negotiation, and
+none while one is pending (its RecomputeRequest row, proposals/negotiation_recompute.py).
+`recompute_proposal(s)` stay for the in-process mode, messages already queued, and callers.
+
 Every task is idempotent, so late acknowledgement (a task is re-run if its worker dies)
 is safe. Only database errors that can pass (a dropped connection, a lock timeout) are
 retried; anything else is a bug and is logged, and the stale flag keeps the work for
@@ -14,6 +18,7 @@ as it has committed and marked its proposals stale.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypedDict
@@ -25,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from negotiations.core.after_response import defer, pending
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
+from proposals.negotiation_recompute import negotiation_recompute, overdue_requests
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
 
@@ -91,13 +97,32 @@ def refresh_negotiation_summary(negotiation_id: int, force: bool = False) -> boo
 
 
 @shared_task(**RETRY)
-def sweep_stale_proposals(batch: int = 200) -> int:
-    """Recompute the oldest stale proposals in this worker, at most `batch` of them. Catches
-    what a lost message, a dead worker or a broker outage left behind."""
-    results = refresh_proposals(proposal_ids=stale_proposal_ids(limit=batch), only_if_stale=True)
-    done = sum(r.refreshed for r in results)
-    negotiations = {r.negotiation_id for r in results if r.negotiation_id is not None}
-    for negotiation_id in sorted(negotiations):
+def recompute_negotiation(negotiation_id: int) -> int:
+    """Recompute what is stale in the negotiation until nothing is, delete its pending
+    request, then refresh its summaries once. A negotiation that writes keep marking is
+    handed on to a fresh task (its request stays pending). Returns how many proposals
+    were recomputed."""
+    result = negotiation_recompute(negotiation_id=negotiation_id)
+    negotiation_summary_refresh(negotiation_id=negotiation_id, only_if_outdated=True)
+    if not result.cleared:
+        enqueue_negotiation_recompute([negotiation_id])
+    return result.refreshed
+
+
+@shared_task(**RETRY)
+def sweep_stale_proposals(batch: int = 200, overdue: int = 60) -> int:
+    """Recompute, in this worker, the negotiations of the oldest stale proposals (`batch` of
+    them at most) and those whose request is pending for more than `overdue` seconds.
+    Catches what a lost message, a dead worker or a broker outage left behind."""
+    negotiation_ids = set(overdue_requests(older_than=datetime.timedelta(seconds=overdue)))
+    negotiation_ids |= set(
+        Proposal.objects.filter(pk__in=stale_proposal_ids(limit=batch)).values_list(
+            "negotiation_id", flat=True
+        )
+    )
+    done = 0
+    for negotiation_id in sorted(negotiation_ids):
+        done += negotiation_recompute(negotiation_id=negotiation_id).refreshed
         negotiation_summary_refresh(negotiation_id=negotiation_id)
     if done:
         logger.info("Sweep recomputed %s stale proposals.", done)
@@ -133,6 +158,34 @@ def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
     return sent
 
 
+def enqueue_negotiation_recompute(negotiation_ids: Iterable[int]) -> int:
+    """Publish one recompute task per negotiation, now; return how many were published.
+    After a broker failure the rest stays pending, for the sweep."""
+    sent = 0
+    for negotiation_id in sorted(negotiation_ids):
+        try:
+            recompute_negotiation.apply_async(args=(negotiation_id,), retry=False)
+        except Exception as error:  # noqa: BLE001 - any broker failure, by design
+            logger.warning(
+                "Could not enqueue the recompute of negotiation %s (%s); its request stays "
+                "pending and the sweep will pick it up.",
+                negotiation_id,
+                error,
+            )
+            break
+        sent += 1
+    return sent
+
+
+def enqueue_negotiation_recompute_after_commit(negotiation_ids: Iterable[int]) -> None:
+    """Publish the recompute of these negotiations once the current transaction commits;
+    nothing if it rolls back (the requests roll back with it). Never raises."""
+    ids = sorted(set(negotiation_ids))
+    if ids:
+        # robust: the write has committed; a failure to enqueue must not turn it into an error.
+        transaction.on_commit(lambda: enqueue_negotiation_recompute(ids), robust=True)
+
+
 class _CommitBatch:
     """The recomputes that one transaction publishes when it commits.
 
@@ -156,7 +209,8 @@ class _CommitBatch:
             self.failed = enqueue_recompute(fresh) < len(fresh)
 
 
-def _runs_in_process() -> bool:
+def runs_in_process() -> bool:
+    """No worker: tasks run eagerly in this process (CELERY_BROKER_URL unset)."""
     return bool(recompute_proposal.app.conf.task_always_eager)
 
 
@@ -175,7 +229,7 @@ def _defer_recompute(proposal_ids: Iterable[int]) -> bool:
     """In-process mode, inside a request: recompute after the response is sent, so a
     write costs its own work only, whatever the size of the database (issue 14, item 4).
     False where the work must be published now (a worker takes it, or no request)."""
-    if not _runs_in_process():
+    if not runs_in_process():
         return False
     batch = pending("recompute", _AfterResponseRecompute)
     if batch is None:
@@ -211,7 +265,7 @@ def enqueue_summary_after_commit(negotiation_id: int, *, force: bool = False) ->
     without force, only if a proposal was recomputed since they were written."""
 
     def publish() -> None:
-        if _runs_in_process() and defer(("summary", negotiation_id, force), send):
+        if runs_in_process() and defer(("summary", negotiation_id, force), send):
             return
         send()
 

@@ -28,7 +28,7 @@ from negotiations.models import Role
 from negotiations.services import negotiation_create, participation_create
 from parties.services import party_create
 from proposals import engine
-from proposals.models import Proposal, Stance, StatusChange, Term
+from proposals.models import Proposal, RecomputeRequest, Stance, StatusChange, Term
 from proposals.refresh import proposal_status_refresh
 from proposals.services import position_record, proposal_create, term_create
 from proposals.snapshot import load_snapshot
@@ -149,20 +149,22 @@ def test_a_position_reaches_its_recomputed_status_end_to_end(broker_url):
     assert_equal_to_a_recompute_from_scratch(proposal.negotiation_id)
 
 
-def test_many_writes_in_one_transaction_collapse_into_one_task_per_proposal(private_redis):
+def test_many_writes_in_one_transaction_collapse_into_one_task_per_negotiation(private_redis):
     queue = redis_client.Redis.from_url(private_redis.url)
     with publishing_to(closed_broker()):
         (first, second), parties = make_negotiation(2)
     queue.flushdb()
+    RecomputeRequest.objects.all().delete()  # as the worker would once the set-up is fresh
     with publishing_to(private_redis.url), transaction.atomic():
         for stance in (Stance.UNDECIDED, Stance.ACCEPTS, Stance.REJECTS):
             for party in ("ru", "ua"):
                 position_record(proposal=first, party=parties[party], stance=stance, stated_on=DAY)
         position_record(proposal=second, party=parties["ru"], stance=Stance.ACCEPTS, stated_on=DAY)
     messages = [json.loads(m) for m in queue.lrange("parley", 0, -1)]
-    assert {m["headers"]["task"] for m in messages} == {"proposals.tasks.recompute_proposal"}
+    # Issue 15: one task per negotiation (it was one per proposal: [first.pk, second.pk]).
+    assert {m["headers"]["task"] for m in messages} == {"proposals.tasks.recompute_negotiation"}
     args = sorted(json.loads(base64.b64decode(m["body"]))[0][0] for m in messages)
-    assert args == sorted([first.pk, second.pk])
+    assert args == [first.negotiation_id]
 
 
 def test_writes_succeed_quickly_with_the_broker_down_and_the_sweep_catches_up(private_redis):

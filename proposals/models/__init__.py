@@ -33,6 +33,7 @@ from .ratification import BodyKind as BodyKind
 from .ratification import RatificationStep as RatificationStep
 from .ratification import StepOutcome as StepOutcome
 from .sources import Source as Source
+from .status import RecomputeRequest as RecomputeRequest
 from .status import StatusAudit as StatusAudit
 from .status import StatusChange as StatusChange
 from .terms import Term as Term

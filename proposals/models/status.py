@@ -1,10 +1,13 @@
-"""The engine's answers kept for reading: status timelines and the audit's findings."""
+"""The engine's answers kept for reading: status timelines and the audit's findings; and
+the pipeline's pending marker per negotiation."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from negotiations.models import Negotiation
 from proposals.engine.vocabulary import Status
 
 from .proposals import Proposal
@@ -46,3 +49,18 @@ class StatusAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checked} checked, {self.divergent} divergent, at {self.last_run}"
+
+
+class RecomputeRequest(models.Model):
+    """A negotiation whose stale proposals a worker has been asked to recompute: the
+    pipeline's pending marker (proposals/staleness.py sets it in the writer's transaction,
+    proposals/negotiation_recompute.py deletes it once nothing of the negotiation is stale).
+    While it exists, writes publish no further task; the sweep takes it up once it is old."""
+
+    negotiation = models.OneToOneField(
+        Negotiation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"recompute of negotiation {self.negotiation_id} requested at {self.requested_at}"
