@@ -36,6 +36,7 @@ from proposals.models import (
     Term,
     tablings_prefetch,
 )
+from proposals.page_data import page_url
 
 CONFIG = "english"
 PAGE = 50
@@ -286,9 +287,9 @@ def search(request: HttpRequest) -> HttpResponse:
             },
             "names": names,
             "page": page,
-            "previous_url": _page_url(request, page - 1) if page > 1 else "",
+            "previous_url": page_url(request, page - 1) if page > 1 else "",
             "next_url": (
-                _page_url(request, page + 1)
+                page_url(request, page + 1)
                 if page < MAX_PAGE and max(map(len, (proposals, terms, positions))) > PAGE
                 else ""
             ),
@@ -296,12 +297,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "csv_url": csv_url(request),
         },
     )
-
-
-def _page_url(request: HttpRequest, page: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(page)
-    return f"{request.path}?{query.urlencode()}"
 
 
 def _results_csv(

@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -36,7 +36,7 @@ from proposals.models import (
     Term,
     tablings_prefetch,
 )
-from proposals.page_data import ledger, positions_by_party
+from proposals.page_data import ledger, page_number, page_url, positions_by_party
 from proposals.selectors import stance_matrix, statuses_as_of
 from proposals.selectors.agenda import agenda
 from proposals.templatetags.parley import STANCE_WORDS
@@ -50,6 +50,10 @@ if TYPE_CHECKING:
 
 STATUS_ORDER = list(Status.values)
 LATEST_CHANGES = 20
+# Home lists negotiations a page at a time, each with its latest proposals (the
+# negotiation page has them all): its size does not grow with the data.
+NEGOTIATIONS_PER_PAGE = 10
+PROPOSALS_PER_CARD = 8
 
 
 def summary_items(summary: dict[str, Any]) -> list[tuple[str, int]]:
@@ -88,24 +92,32 @@ def home(request: HttpRequest) -> HttpResponse:
                 for c in changes
             ),
         )
+    page = page_number(request)
+    first = (page - 1) * NEGOTIATIONS_PER_PAGE
     negotiations = list(
         Negotiation.objects.prefetch_related(
             Prefetch(
                 "rounds",
-                queryset=Round.objects.order_by("-starts_on", "-number"),
+                queryset=Round.objects.order_by("-starts_on", "-number")[:1],
                 to_attr="rounds_latest_first",
             ),
             Prefetch(
                 "proposals",
-                queryset=Proposal.objects.order_by("tabled_on", "id"),
+                queryset=Proposal.objects.order_by("-tabled_on", "-id")[:PROPOSALS_PER_CARD],
                 to_attr="proposal_list",
             ),
-        ).order_by("-started_on", "title")
+        )
+        .annotate(inactive=Case(When(status=NegotiationStatus.ACTIVE, then=0), default=1))
+        .order_by("inactive", "-started_on", "title")[first : first + NEGOTIATIONS_PER_PAGE + 1]
     )
-    negotiation: Any  # given two more attributes for the template
+    has_next = len(negotiations) > NEGOTIATIONS_PER_PAGE
+    negotiations = negotiations[:NEGOTIATIONS_PER_PAGE]
+    negotiation: Any  # given three more attributes for the template
     for negotiation in negotiations:
         negotiation.latest_round = next(iter(negotiation.rounds_latest_first), None)
         negotiation.summary_items = summary_items(negotiation.status_summary)
+        total = (negotiation.status_summary or {}).get("proposals", {}).get("total", 0)
+        negotiation.more_proposals = max(0, total - len(negotiation.proposal_list))
     return render(
         request,
         "negotiations/home.html",
@@ -114,6 +126,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "others": [n for n in negotiations if n.status != NegotiationStatus.ACTIVE],
             "changes": changes,
             "csv_url": csv_url(request),
+            "page": page,
+            "previous_url": page_url(request, page - 1) if page > 1 else "",
+            "next_url": page_url(request, page + 1) if has_next else "",
         },
     )
 
