@@ -1,7 +1,7 @@
 from django.urls import path
 
 from proposals import feeds, search
-from proposals.views import negotiations, parties, proposals
+from proposals.views import negotiations, parties, proposal_positions, proposals
 
 urlpatterns = [
     path("", negotiations.home, name="home"),
@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("parties/<slug:slug>/", parties.party_detail, name="party"),
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
+    path(
+        "proposals/<int:pk>/positions/",
+        proposal_positions.proposal_positions,
+        name="proposal-positions",
+    ),
     path(
         "proposals/<int:pk>/compare/<int:other_pk>/",
         proposals.proposal_compare,

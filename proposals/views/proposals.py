@@ -38,6 +38,11 @@ from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.figures import attach_figures
 from proposals.selectors.ledger import term_ledgers
 from proposals.selectors.ratification import ratification_of
+from proposals.views.proposal_positions import (
+    basis_position_ids,
+    latest_by_party,
+    positions_shown,
+)
 
 
 def _positions() -> Any:
@@ -103,8 +108,8 @@ def _proposal_queryset() -> Any:
     )
 
 
-# A long-running proposal keeps a readable page: each party's latest statements (the
-# CSV export and the API history have all of them).
+# A long-running term keeps a readable page: each party's latest statements (the CSV
+# export and the API history have all of them).
 HISTORY_PER_PARTY = 25
 
 
@@ -114,9 +119,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     terms = list(_terms().filter(proposal=proposal).order_by("ordinal"))
     attach_figures(terms)  # WS-E: the figures beside each quantity, one query
-    positions = list(_positions().filter(proposal=proposal).order_by("stated_on", "id"))
     if wants_csv(request):
         return _terms_csv(proposal, terms)
+    # Not every position: each party's latest, those the stored statuses rest on, and the
+    # disagreeing reports (proposal_positions.py); the full list is a page of its own.
+    bases = [proposal.status_basis, *(term.status_basis for term in terms)]
+    positions = positions_shown(proposal.pk, basis_position_ids(bases))
     timeline = list(
         StatusChange.objects.filter(proposal=proposal)
         .select_related("term")
@@ -173,7 +181,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reservations": reservations,
             "tabling": _tabling(proposal, positions_by_id),
             "mediators": list(proposal.mediators.all()),
-            "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
+            "history": latest_by_party(positions),
             "disputed_positions": disputed_positions(positions),
             "disputed_events": disputed_events(events),
             "timeline": timeline,
