@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -104,10 +104,16 @@ def _filtered(qs: QuerySet[Any], filters: dict[str, str], to_proposal: str, stat
     return qs
 
 
-def stored_vector(table: str) -> RawSQL:
-    """The row's stored, accent-folded search vector (a generated column with a GIN index,
-    proposals 0016 and parties 0004; the models do not declare it)."""
-    return RawSQL(f'"{table}"."search_vector"', [], output_field=SearchVectorField())
+class StoredVector(Expression):
+    """The row's stored, accent-folded search vector: a generated column with a GIN index
+    (proposals 0016, parties 0004) that the models do not declare, read on the queried
+    table under whatever alias it has (a subquery renames it)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.search_vector", []
 
 
 def folded_query(text: str) -> SearchQuery:
@@ -121,29 +127,44 @@ def highlight_query(text: str) -> SearchQueryCombinable:
     return typed | folded_query(text)
 
 
-def _ranked(qs: QuerySet[Any], table: str, query: SearchQuery) -> Any:
+def _best(
+    matching: QuerySet[Any],
+    query: SearchQuery,
+    order: tuple[str, ...],
+    rows: slice,
+) -> QuerySet[Any]:
+    """The ids of the matching rows on the page `rows`, best ranked first: a subquery on
+    the searched table alone (the rows are joined and headlined only for that page)."""
+    found = matching.annotate(search=StoredVector()).filter(search=query)
+    ranked = found.annotate(rank=SearchRank(F("search"), query)).order_by("-rank", *order)
+    return ranked.values("pk")[rows]
+
+
+def _page_of(
+    qs: QuerySet[Any], best: QuerySet[Any], query: SearchQuery, order: tuple[str, ...]
+) -> QuerySet[Any]:
     return (
-        qs.annotate(search=stored_vector(table))
-        .filter(search=query)
-        .annotate(rank=SearchRank(F("search"), query))
+        qs.filter(pk__in=best)
+        .annotate(rank=SearchRank(StoredVector(), query))
+        .order_by("-rank", *order)
     )
 
 
-def search_proposals(text: str, filters: dict[str, str]) -> QuerySet[Proposal]:
-    qs = _filtered(
-        Proposal.objects.select_related("negotiation").prefetch_related(tablings_prefetch()),
-        filters,
-        "",
-        "status",
-    )
+def search_proposals(text: str, filters: dict[str, str], rows: slice) -> list[Proposal]:
+    matching = _filtered(Proposal.objects.all(), filters, "", "status")
     if filters.get("party"):
-        qs = qs.filter(_involves(filters["party"]))
+        matching = matching.filter(_involves(filters["party"]))
+    qs = Proposal.objects.select_related("negotiation").prefetch_related(tablings_prefetch())
     if not text:
-        return qs.annotate(title_hl=F("title"), snippet=F("summary")).order_by("-tabled_on", "id")
-    marks = highlight_query(text)
-    return (
-        _ranked(qs, "proposals_proposal", folded_query(text))
-        .annotate(
+        return list(
+            qs.filter(pk__in=matching.order_by("-tabled_on", "id").values("pk")[rows])
+            .annotate(title_hl=F("title"), snippet=F("summary"))
+            .order_by("-tabled_on", "id")
+        )
+    query, marks, order = folded_query(text), highlight_query(text), ("-tabled_on", "id")
+    best = _best(matching, query, order, rows)
+    return list(
+        _page_of(qs, best, query, order).annotate(
             title_hl=_headline("title", marks, highlight_all=True),
             snippet=_headline(
                 Concat("summary", Value(" "), "text", output_field=TextField()),
@@ -152,14 +173,11 @@ def search_proposals(text: str, filters: dict[str, str]) -> QuerySet[Proposal]:
                 min_words=15,
             ),
         )
-        .order_by("-rank", "-tabled_on", "id")
     )
 
 
-def search_terms(text: str, filters: dict[str, str]) -> QuerySet[Term]:
-    qs = _filtered(
-        Term.objects.select_related("proposal__negotiation"), filters, "proposal__", "status"
-    )
+def search_terms(text: str, filters: dict[str, str], rows: slice) -> list[Term]:
+    matching = _filtered(Term.objects.all(), filters, "proposal__", "status")
     if filters.get("party"):
         spoke = Position.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
@@ -167,29 +185,28 @@ def search_terms(text: str, filters: dict[str, str]) -> QuerySet[Term]:
         tabled = Tabling.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
         )
-        qs = qs.filter(Q(Exists(tabled)) | Q(Exists(spoke)))
-    return (
-        _ranked(qs, "proposals_term", folded_query(text))
-        .annotate(text_hl=_headline("text", highlight_query(text), highlight_all=True))
-        .order_by("-rank", "proposal_id", "ordinal")
+        matching = matching.filter(Q(Exists(tabled)) | Q(Exists(spoke)))
+    query, order = folded_query(text), ("proposal_id", "ordinal")
+    best = _best(matching, query, order, rows)
+    qs = Term.objects.select_related("proposal__negotiation")
+    return list(
+        _page_of(qs, best, query, order).annotate(
+            text_hl=_headline("text", highlight_query(text), highlight_all=True)
+        )
     )
 
 
-def search_positions(text: str, filters: dict[str, str]) -> QuerySet[Position]:
-    qs = _filtered(
-        Position.objects.select_related(
-            "party", "proposal__negotiation", "term", "speaker", "source"
-        ),
-        filters,
-        "proposal__",
-        "proposal__status",
-    )
+def search_positions(text: str, filters: dict[str, str], rows: slice) -> list[Position]:
+    matching = _filtered(Position.objects.all(), filters, "proposal__", "proposal__status")
     if filters.get("party"):
-        qs = qs.filter(party__slug=filters["party"])
-    marks = highlight_query(text)
-    return (
-        _ranked(qs, "proposals_position", folded_query(text))
-        .annotate(
+        matching = matching.filter(party__slug=filters["party"])
+    query, marks, order = folded_query(text), highlight_query(text), ("-stated_on", "id")
+    best = _best(matching, query, order, rows)
+    qs = Position.objects.select_related(
+        "party", "proposal__negotiation", "term", "speaker", "source"
+    )
+    return list(
+        _page_of(qs, best, query, order).annotate(
             quote_hl=_headline("quote", marks, highlight_all=True),
             extra_hl=_headline(
                 Concat(
@@ -205,7 +222,6 @@ def search_positions(text: str, filters: dict[str, str]) -> QuerySet[Position]:
                 min_words=10,
             ),
         )
-        .order_by("-rank", "-stated_on", "id")
     )
 
 
@@ -217,12 +233,12 @@ def names_found(text: str) -> dict[str, list[Any]]:
     ignored ("turkiye" finds Türkiye, "zelensky" an alias of Zelenskyy)."""
     words = Q(search=folded_query(text))  # the stored vectors: word forms, several words
     parties = (
-        Party.objects.annotate(search=stored_vector("parties_party"))
+        Party.objects.annotate(search=StoredVector())
         .filter(words | names_matching(text, ("name", "short_name"), ("aliases",)))
         .order_by("name")
     )
     people = (
-        Person.objects.annotate(search=stored_vector("parties_person"))
+        Person.objects.annotate(search=StoredVector())
         .filter(words | names_matching(text, ("name",), ("aliases",)))
         .select_related("party")
         .order_by("name")
@@ -252,11 +268,12 @@ def search(request: HttpRequest) -> HttpResponse:
     proposals: list[Proposal] = []
     terms: list[Term] = []
     positions: list[Position] = []
+    rows = slice(first, last)
     if searched:
-        proposals = list(search_proposals(text, filters)[first:last])
+        proposals = search_proposals(text, filters, rows)
     if text:
-        terms = list(search_terms(text, filters)[first:last])
-        positions = list(search_positions(text, filters)[first:last])
+        terms = search_terms(text, filters, rows)
+        positions = search_positions(text, filters, rows)
     names = names_found(text) if text and page == 1 and not wants_csv(request) else {}
     if wants_csv(request):
         return _results_csv(request, proposals, terms, positions)
