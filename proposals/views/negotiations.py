@@ -54,6 +54,7 @@ LATEST_CHANGES = 20
 # negotiation page has them all): its size does not grow with the data.
 NEGOTIATIONS_PER_PAGE = 10
 PROPOSALS_PER_CARD = 8
+PROPOSALS_PER_PAGE = 20  # of the negotiation page's proposals table and matrix
 
 
 def summary_items(summary: dict[str, Any]) -> list[tuple[str, int]]:
@@ -136,11 +137,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str, Any]:
     as_of, as_of_error = as_of_or_today(request.GET.get("as_of"))
     matrix = stance_matrix(negotiation.pk, as_of=as_of)
-    tabled_on = dict(
-        Proposal.objects.filter(negotiation=negotiation).values_list("id", "tabled_on")
+    tabled = list(
+        Proposal.objects.filter(negotiation=negotiation)
+        .order_by("tabled_on", "id")
+        .values_list("id", "tabled_on")
     )
+    tabled_on = dict(tabled)
+    # The page shows the matrix (and the proposals table) PROPOSALS_PER_PAGE proposals at
+    # a time, in the order they were tabled; the CSV export has every row.
+    page = 1 if wants_csv(request) else page_number(request)
+    first = (page - 1) * PROPOSALS_PER_PAGE
+    on_page = {pk for pk, _ in tabled[first : first + PROPOSALS_PER_PAGE]}
     rows = []
     for column in matrix.columns:
+        if not wants_csv(request) and column.proposal_id not in on_page:
+            continue
         day = tabled_on.get(column.proposal_id)
         rows.append(
             {
@@ -156,6 +167,16 @@ def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str,
         "as_of_error": as_of_error,
         "today": timezone.localdate(),
         "is_today": as_of == timezone.localdate(),
+        "on_page": on_page,
+        "page": page,
+        "previous_url": page_url(request, page - 1) + "#matrix" if page > 1 else "",
+        "next_url": (
+            page_url(request, page + 1) + "#matrix"
+            if first + PROPOSALS_PER_PAGE < len(tabled)
+            else ""
+        ),
+        "proposals_first": first + 1,
+        "proposals_total": len(tabled),
     }
 
 
@@ -192,7 +213,7 @@ def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         round_.summary_items = summary_items(round_.status_summary)
     context.update(
         participants=participants,
-        proposals=proposals,
+        proposals=[p for p in proposals if p.pk in context["on_page"]],
         rounds=rounds,
         chart=convergence_chart(negotiation.status_summary.get("convergence", [])),
         summary_items=summary_items(negotiation.status_summary),
