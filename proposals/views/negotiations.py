@@ -249,7 +249,7 @@ def _matrix_csv(negotiation: Negotiation, context: dict[str, Any]) -> HttpRespon
 EXCHANGE_CATEGORIES = {Category.EXCHANGE}
 
 
-STATEMENTS_SHOWN = 200
+STATEMENTS_PER_PAGE = 50
 
 
 def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -287,18 +287,21 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
         .order_by("tabled_on", "id")
     )
+    page = page_number(request)
+    first = (page - 1) * STATEMENTS_PER_PAGE
     statements = list(
         Position.objects.filter(round=round_)
         .select_related("party", "proposal", "term", "speaker", "source", "round")
         .prefetch_related("conditional_on")
         # (round, stated_on, id) is indexed: the first statements without sorting them all;
         # the page groups them by party.
-        .order_by("stated_on", "id")[: STATEMENTS_SHOWN + 1]
+        .order_by("stated_on", "id")[first : first + STATEMENTS_PER_PAGE + 1]
     )
-    # A long round stays a readable page: the first statements, and how many there are.
+    # A long round stays a readable page: its statements a page at a time, and how many.
+    has_next = len(statements) > STATEMENTS_PER_PAGE
     statements_total = len(statements)
-    if statements_total > STATEMENTS_SHOWN:
-        statements = statements[:STATEMENTS_SHOWN]
+    if has_next or page > 1:
+        statements = statements[:STATEMENTS_PER_PAGE]
         statements_total = Position.objects.filter(round=round_).count()
     round_end = round_.ends_on or latest_day(round_.starts_on, round_.starts_on_precision)
     then = statuses_as_of(negotiation.pk, round_end)
@@ -382,6 +385,10 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "statements": positions_by_party(statements),
             "statements_shown": len(statements),
             "statements_total": statements_total,
+            "statements_first": first + 1,
+            "page": page,
+            "previous_url": page_url(request, page - 1) + "#statements-h" if page > 1 else "",
+            "next_url": page_url(request, page + 1) + "#statements-h" if has_next else "",
             "previous_number": numbers[index - 1] if index > 0 else None,
             "next_number": numbers[index + 1] if index + 1 < len(numbers) else None,
             "csv_url": csv_url(request),
