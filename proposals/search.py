@@ -307,7 +307,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "previous_url": page_url(request, page - 1) if page > 1 else "",
             "next_url": (
                 page_url(request, page + 1)
-                if page < MAX_PAGE and max(map(len, (proposals, terms, positions))) > PAGE
+                if page < MAX_PAGE and max(len(proposals), len(terms), len(positions)) > PAGE
                 else ""
             ),
             "total": len(proposals) + len(terms) + len(positions) + sum(map(len, names.values())),

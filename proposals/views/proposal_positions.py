@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, DenseRank, RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -17,6 +17,9 @@ from proposals.page_data import page_number, page_url
 
 # Each party's latest statements on the proposal page; the rest are a link away.
 HISTORY_PER_PARTY = 10
+# Disagreeing reports are looked for among the latest statements only: the RECENT_REPORTS
+# latest (party, subject, day) groups.
+RECENT_REPORTS = 30
 POSITIONS_PER_PAGE = 50
 
 
@@ -39,10 +42,10 @@ def basis_position_ids(bases: Iterable[Any]) -> set[int]:
 def positions_shown(proposal_id: int, basis_ids: set[int]) -> list[Position]:
     """The positions the proposal page needs, in date order, each with `party_total` (how
     many statements its party made on the proposal): the latest HISTORY_PER_PARTY of each
-    party, those in `basis_ids`, and every report of a party on one subject on one day
-    that disagrees with another (page_data.disputed_positions: a different stance or
-    different conditions, found here with MIN <> MAX over the group)."""
-    same_report = [F("party_id"), Coalesce("term_id", Value(0)), F("stated_on")]
+    party, those in `basis_ids`, and, among the RECENT_REPORTS latest reports of a party on
+    one subject on one day, those that disagree with another (page_data.disputed_positions:
+    a different stance or different conditions, found here with MIN <> MAX over the group)."""
+    same_report: list[Any] = [F("party_id"), Coalesce("term_id", Value(0)), F("stated_on")]
     return list(
         positions_queryset()
         .filter(proposal_id=proposal_id)
@@ -57,12 +60,18 @@ def positions_shown(proposal_id: int, basis_ids: set[int]) -> list[Position]:
             stance_high=Window(Max("stance"), partition_by=same_report),
             conditions_low=Window(Min("conditions"), partition_by=same_report),
             conditions_high=Window(Max("conditions"), partition_by=same_report),
+            report_rank=Window(
+                DenseRank(),
+                order_by=[F("stated_on").desc(), F("party_id"), Coalesce("term_id", Value(0))],
+            ),
         )
         .filter(
             Q(latest_rank__lte=HISTORY_PER_PARTY)
             | Q(pk__in=sorted(basis_ids))
-            | Q(stance_low__lt=F("stance_high"))
-            | Q(conditions_low__lt=F("conditions_high"))
+            | (
+                Q(report_rank__lte=RECENT_REPORTS)
+                & (Q(stance_low__lt=F("stance_high")) | Q(conditions_low__lt=F("conditions_high")))
+            )
         )
         .order_by("stated_on", "id")
     )
