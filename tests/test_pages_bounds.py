@@ -164,3 +164,24 @@ def test_each_page_makes_as_many_queries_on_a_set_twice_as_large(
     for name, url in large.items():
         with django_assert_max_num_queries(counts[name]):
             assert client.get(url).status_code == 200, name
+
+
+def test_the_round_page_shows_a_page_of_statements_and_a_link_to_the_next(client, demo):
+    round_ = Round.objects.get(negotiation=demo, number=2)
+    before = Position.objects.filter(round=round_).count()
+    Position.objects.bulk_create(
+        Position(
+            party=Party.objects.get(slug="ukraine"),
+            proposal=Proposal.objects.get(title__startswith="Leaders"),
+            stance="undecided",
+            stated_on=DAY,
+            round=round_,
+        )
+        for _ in range(60)
+    )
+    url = "/negotiations/russia-ukraine-istanbul-2025/rounds/2/"
+    page = client.get(url).content.decode()
+    assert _articles(page) == 50
+    assert f"Statements 1 to 50 of {before + 60}" in page
+    assert f'rel="next" href="{url}?page=2#statements-h"' in page
+    assert _articles(client.get(url + "?page=2").content.decode()) == before + 10
