@@ -150,6 +150,7 @@ def main() -> None:
         for url in urls.values():
             timed(client, url)
     runs: dict[tuple[str, str], list[float]] = {}
+    medians: dict[tuple[str, str], list[float]] = {}
     sizes: dict[tuple[str, str], int] = {}
     for _ in range(REPEATS):
         samples: dict[tuple[str, str], list[float]] = {}
@@ -162,6 +163,7 @@ def main() -> None:
                     sizes[(page, side)] = size
         for key, values in samples.items():
             runs.setdefault(key, []).append(p95(values))
+            medians.setdefault(key, []).append(statistics.median(values))
     figures = []
     for page in large_pages:
         value = statistics.median(runs[(page, "large")])
@@ -176,6 +178,24 @@ def main() -> None:
                 "floor": round(floor, 1),
                 "ratio": round(ratio, 2),
                 "target": f"ratio <= {TARGET}",
+                "pass": ratio <= TARGET,
+                "bytes": sizes[(page, "large")],
+                "floor_bytes": sizes[(page, "demo")],
+            }
+        )
+    for page in large_pages:  # p50 too: on a loaded machine the p95 is the noisiest
+        value = statistics.median(medians[(page, "large")])
+        floor = statistics.median(medians[(page, "demo")])
+        ratio = value / floor if floor else float("inf")
+        figures.append(
+            {
+                "figure": f"{page} page p50",
+                "value": round(value, 1),
+                "unit": "ms",
+                "floor_name": "the same page on the demo data",
+                "floor": round(floor, 1),
+                "ratio": round(ratio, 2),
+                "target": "(informative)",
                 "pass": ratio <= TARGET,
                 "bytes": sizes[(page, "large")],
                 "floor_bytes": sizes[(page, "demo")],
