@@ -14,11 +14,34 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest
+
 from proposals.models import ImplementationEvent, Position, Stage, Term
 from proposals.snapshot import running_totals
 
 STAGE_ORDER = {value: i for i, value in enumerate(Stage.values)}
 STAGE_LABELS = dict(Stage.choices)
+
+
+# ---------------------------------------------------------------- pages of long lists
+
+MAX_PAGE = 10_000
+
+
+def page_number(request: HttpRequest, name: str = "page") -> int:
+    """The page asked for (1 when none); anything but a whole number from 1 is a 400."""
+    raw = request.GET.get(name, "1").strip() or "1"
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= MAX_PAGE:
+        raise BadRequest(f"“{name}” must be a whole number from 1 to {MAX_PAGE:,}, not “{raw}”.")
+    return int(raw)
+
+
+def page_url(request: HttpRequest, page: int, name: str = "page") -> str:
+    """This page's address with another page number (the other parameters kept)."""
+    query = request.GET.copy()
+    query[name] = str(page)
+    return f"{request.path}?{query.urlencode()}"
 
 
 # ---------------------------------------------------------------- terms by stage and option

@@ -7,8 +7,15 @@ import re
 from typing import Any
 
 from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryCombinable,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from negotiations.core.exports import csv_response, csv_url, wants_csv
-from negotiations.core.folding import names_matching
+from negotiations.core.folding import Fold, names_matching
 from negotiations.models import Negotiation
 from parties.models import Party, Person
 from proposals.models import (
@@ -29,9 +36,13 @@ from proposals.models import (
     Term,
     tablings_prefetch,
 )
+from proposals.page_data import page_url
 
 CONFIG = "english"
 PAGE = 50
+# Results are ranked; a page deeper than this is better served by narrowing the search
+# (or the CSV export), and an offset costs what it skips.
+MAX_PAGE = 20
 CSV_LIMIT = 2000
 # ts_headline marks matches with these private-use characters; the text is escaped
 # first and only then are they turned into <mark>, so quoted HTML stays inert.
@@ -58,6 +69,7 @@ class SearchForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *Status.choices]
     )
     party = forms.ChoiceField(label="Party", required=False)
+    page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=MAX_PAGE)
 
     def __init__(self, *args: Any, negotiations: list[Any], parties: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -67,7 +79,7 @@ class SearchForm(forms.Form):
         party.choices = [("", "Any party"), *parties]
 
 
-def _headline(expression: Any, query: SearchQuery, **options: Any) -> SearchHeadline:
+def _headline(expression: Any, query: Any, **options: Any) -> SearchHeadline:
     return SearchHeadline(
         expression, query, config=CONFIG, start_sel=START, stop_sel=STOP, **options
     )
@@ -92,49 +104,80 @@ def _filtered(qs: QuerySet[Any], filters: dict[str, str], to_proposal: str, stat
     return qs
 
 
-def _ranked(qs: QuerySet[Any], vector: Any, query: SearchQuery) -> Any:
+class StoredVector(Expression):
+    """The row's stored, accent-folded search vector: a generated column with a GIN index
+    (proposals 0016, parties 0004) that the models do not declare, read on the queried
+    table under whatever alias it has (a subquery renames it)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.search_vector", []
+
+
+def folded_query(text: str) -> SearchQuery:
+    """The query as the stored vectors are folded: `parley_fold` by the database."""
+    return SearchQuery(Fold(Value(text)), search_type="websearch", config=CONFIG)
+
+
+def highlight_query(text: str) -> SearchQueryCombinable:
+    """Headlines read the texts as written: the words as typed or folded."""
+    typed = SearchQuery(text, search_type="websearch", config=CONFIG)
+    return typed | folded_query(text)
+
+
+def _best(
+    matching: QuerySet[Any],
+    query: SearchQuery,
+    order: tuple[str, ...],
+    rows: slice,
+) -> QuerySet[Any]:
+    """The ids of the matching rows on the page `rows`, best ranked first: a subquery on
+    the searched table alone (the rows are joined and headlined only for that page)."""
+    found = matching.annotate(search=StoredVector()).filter(search=query)
+    ranked = found.annotate(rank=SearchRank(F("search"), query)).order_by("-rank", *order)
+    return ranked.values("pk")[rows]
+
+
+def _page_of(
+    qs: QuerySet[Any], best: QuerySet[Any], query: SearchQuery, order: tuple[str, ...]
+) -> QuerySet[Any]:
     return (
-        qs.annotate(search=vector)
-        .filter(search=query)
-        .annotate(rank=SearchRank(F("search"), query))
+        qs.filter(pk__in=best)
+        .annotate(rank=SearchRank(StoredVector(), query))
+        .order_by("-rank", *order)
     )
 
 
-def search_proposals(query: SearchQuery | None, filters: dict[str, str]) -> QuerySet[Proposal]:
-    qs = _filtered(
-        Proposal.objects.select_related("negotiation").prefetch_related(tablings_prefetch()),
-        filters,
-        "",
-        "status",
-    )
+def search_proposals(text: str, filters: dict[str, str], rows: slice) -> list[Proposal]:
+    matching = _filtered(Proposal.objects.all(), filters, "", "status")
     if filters.get("party"):
-        qs = qs.filter(_involves(filters["party"]))
-    if query is None:
-        return qs.annotate(title_hl=F("title"), snippet=F("summary")).order_by("-tabled_on", "id")
-    vector = (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("summary", weight="B", config=CONFIG)
-        + SearchVector("text", weight="C", config=CONFIG)
-    )
-    return (
-        _ranked(qs, vector, query)
-        .annotate(
-            title_hl=_headline("title", query, highlight_all=True),
+        matching = matching.filter(_involves(filters["party"]))
+    qs = Proposal.objects.select_related("negotiation").prefetch_related(tablings_prefetch())
+    if not text:
+        return list(
+            qs.filter(pk__in=matching.order_by("-tabled_on", "id").values("pk")[rows])
+            .annotate(title_hl=F("title"), snippet=F("summary"))
+            .order_by("-tabled_on", "id")
+        )
+    query, marks, order = folded_query(text), highlight_query(text), ("-tabled_on", "id")
+    best = _best(matching, query, order, rows)
+    return list(
+        _page_of(qs, best, query, order).annotate(
+            title_hl=_headline("title", marks, highlight_all=True),
             snippet=_headline(
                 Concat("summary", Value(" "), "text", output_field=TextField()),
-                query,
+                marks,
                 max_words=40,
                 min_words=15,
             ),
         )
-        .order_by("-rank", "-tabled_on", "id")
     )
 
 
-def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
-    qs = _filtered(
-        Term.objects.select_related("proposal__negotiation"), filters, "proposal__", "status"
-    )
+def search_terms(text: str, filters: dict[str, str], rows: slice) -> list[Term]:
+    matching = _filtered(Term.objects.all(), filters, "proposal__", "status")
     if filters.get("party"):
         spoke = Position.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
@@ -142,40 +185,29 @@ def search_terms(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Term]:
         tabled = Tabling.objects.filter(
             proposal=OuterRef("proposal_id"), party__slug=filters["party"]
         )
-        qs = qs.filter(Q(Exists(tabled)) | Q(Exists(spoke)))
-    vector = SearchVector("text", weight="A", config=CONFIG) + SearchVector(
-        "label", weight="B", config=CONFIG
-    )
-    return (
-        _ranked(qs, vector, query)
-        .annotate(
-            text_hl=_headline("text", query, highlight_all=True),
+        matching = matching.filter(Q(Exists(tabled)) | Q(Exists(spoke)))
+    query, order = folded_query(text), ("proposal_id", "ordinal")
+    best = _best(matching, query, order, rows)
+    qs = Term.objects.select_related("proposal__negotiation")
+    return list(
+        _page_of(qs, best, query, order).annotate(
+            text_hl=_headline("text", highlight_query(text), highlight_all=True)
         )
-        .order_by("-rank", "proposal_id", "ordinal")
     )
 
 
-def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Position]:
-    qs = _filtered(
-        Position.objects.select_related(
-            "party", "proposal__negotiation", "term", "speaker", "source"
-        ),
-        filters,
-        "proposal__",
-        "proposal__status",
-    )
+def search_positions(text: str, filters: dict[str, str], rows: slice) -> list[Position]:
+    matching = _filtered(Position.objects.all(), filters, "proposal__", "proposal__status")
     if filters.get("party"):
-        qs = qs.filter(party__slug=filters["party"])
-    vector = (
-        SearchVector("quote", weight="A", config=CONFIG)
-        + SearchVector("conditions", weight="B", config=CONFIG)
-        + SearchVector("reservations", weight="B", config=CONFIG)
-        + SearchVector("note", weight="C", config=CONFIG)
+        matching = matching.filter(party__slug=filters["party"])
+    query, marks, order = folded_query(text), highlight_query(text), ("-stated_on", "id")
+    best = _best(matching, query, order, rows)
+    qs = Position.objects.select_related(
+        "party", "proposal__negotiation", "term", "speaker", "source"
     )
-    return (
-        _ranked(qs, vector, query)
-        .annotate(
-            quote_hl=_headline("quote", query, highlight_all=True),
+    return list(
+        _page_of(qs, best, query, order).annotate(
+            quote_hl=_headline("quote", marks, highlight_all=True),
             extra_hl=_headline(
                 Concat(
                     "conditions",
@@ -185,12 +217,11 @@ def search_positions(query: SearchQuery, filters: dict[str, str]) -> QuerySet[Po
                     "note",
                     output_field=TextField(),
                 ),
-                query,
+                marks,
                 max_words=30,
                 min_words=10,
             ),
         )
-        .order_by("-rank", "-stated_on", "id")
     )
 
 
@@ -200,11 +231,15 @@ NAMES_SHOWN = 10
 def names_found(text: str) -> dict[str, list[Any]]:
     """Parties and people whose name or an alias contains the text, accents and case
     ignored ("turkiye" finds Türkiye, "zelensky" an alias of Zelenskyy)."""
-    parties = Party.objects.filter(
-        names_matching(text, ("name", "short_name"), ("aliases",))
-    ).order_by("name")
+    words = Q(search=folded_query(text))  # the stored vectors: word forms, several words
+    parties = (
+        Party.objects.annotate(search=StoredVector())
+        .filter(words | names_matching(text, ("name", "short_name"), ("aliases",)))
+        .order_by("name")
+    )
     people = (
-        Person.objects.filter(names_matching(text, ("name",), ("aliases",)))
+        Person.objects.annotate(search=StoredVector())
+        .filter(words | names_matching(text, ("name",), ("aliases",)))
         .select_related("party")
         .order_by("name")
     )
@@ -217,6 +252,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None, negotiations=negotiations, parties=parties)
     filters: dict[str, str] = {}
     text = ""
+    page = 1
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["q"].strip()
         filters = {
@@ -224,18 +260,21 @@ def search(request: HttpRequest) -> HttpResponse:
             for key in ("negotiation", "kind", "status", "party")
             if form.cleaned_data[key]
         }
-    query = SearchQuery(text, search_type="websearch", config=CONFIG) if text else None
+        page = form.cleaned_data["page"] or 1
     searched = bool(text or filters)
-    limit = CSV_LIMIT if wants_csv(request) else PAGE + 1
+    # One page of each kind of result (and one more row, to know whether a next page
+    # exists); the CSV has the first CSV_LIMIT of each.
+    first, last = (0, CSV_LIMIT) if wants_csv(request) else ((page - 1) * PAGE, page * PAGE + 1)
     proposals: list[Proposal] = []
     terms: list[Term] = []
     positions: list[Position] = []
+    rows = slice(first, last)
     if searched:
-        proposals = list(search_proposals(query, filters)[:limit])
-    if query is not None:
-        terms = list(search_terms(query, filters)[:limit])
-        positions = list(search_positions(query, filters)[:limit])
-    names = names_found(text) if text and not wants_csv(request) else {}
+        proposals = search_proposals(text, filters, rows)
+    if text:
+        terms = search_terms(text, filters, rows)
+        positions = search_positions(text, filters, rows)
+    names = names_found(text) if text and page == 1 and not wants_csv(request) else {}
     if wants_csv(request):
         return _results_csv(request, proposals, terms, positions)
     # The rows carry their headlines (annotations) and get their HTML for the template.
@@ -264,6 +303,13 @@ def search(request: HttpRequest) -> HttpResponse:
                 "positions": len(positions) > PAGE,
             },
             "names": names,
+            "page": page,
+            "previous_url": page_url(request, page - 1) if page > 1 else "",
+            "next_url": (
+                page_url(request, page + 1)
+                if page < MAX_PAGE and max(len(proposals), len(terms), len(positions)) > PAGE
+                else ""
+            ),
             "total": len(proposals) + len(terms) + len(positions) + sum(map(len, names.values())),
             "csv_url": csv_url(request),
         },

@@ -54,6 +54,9 @@ class Position(Versioned):
         ordering = ["stated_on", "id"]
         indexes = [
             models.Index(fields=["proposal", "party", "stated_on"], name="position_asof_idx"),
+            # The party page (latest first) and a round's statements, read a page at a time.
+            models.Index(fields=["party", "-stated_on", "-id"], name="position_party_latest_idx"),
+            models.Index(fields=["round", "stated_on", "id"], name="position_round_day_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -30,7 +30,15 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["proposal", "changed_on", "seq"]
-        indexes = [models.Index(fields=["changed_on"], name="status_change_date_idx")]
+        indexes = [
+            models.Index(fields=["changed_on"], name="status_change_date_idx"),
+            # Home's latest changes of whole proposals.
+            models.Index(
+                fields=["-changed_on", "-id"],
+                condition=Q(term__isnull=True),
+                name="status_change_latest_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal} → {self.status} on {self.changed_on}"

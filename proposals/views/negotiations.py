@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Prefetch, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -15,10 +15,7 @@ from django.utils import timezone
 from negotiations.core.charts import convergence_chart
 from negotiations.core.dates import NotADay, parse_as_of
 from negotiations.core.exports import csv_response, csv_url, wants_csv
-from negotiations.core.precision import latest_day
 from negotiations.models import (
-    Delegation,
-    DelegationMember,
     Negotiation,
     NegotiationStatus,
     Role,
@@ -26,18 +23,13 @@ from negotiations.models import (
 )
 from proposals.models import (
     AGREED_OR_BEYOND,
-    Category,
-    ImplementationEvent,
-    Position,
     Proposal,
-    ProposalKind,
     Status,
     StatusChange,
-    Term,
     tablings_prefetch,
 )
-from proposals.page_data import ledger, positions_by_party
-from proposals.selectors import stance_matrix, statuses_as_of
+from proposals.page_data import page_number, page_url
+from proposals.selectors import stance_matrix
 from proposals.selectors.agenda import agenda
 from proposals.templatetags.parley import STANCE_WORDS
 
@@ -50,6 +42,11 @@ if TYPE_CHECKING:
 
 STATUS_ORDER = list(Status.values)
 LATEST_CHANGES = 20
+# Home lists negotiations a page at a time, each with its latest proposals (the
+# negotiation page has them all): its size does not grow with the data.
+NEGOTIATIONS_PER_PAGE = 10
+PROPOSALS_PER_CARD = 8
+PROPOSALS_PER_PAGE = 10  # of the negotiation page's proposals table and matrix
 
 
 def summary_items(summary: dict[str, Any]) -> list[tuple[str, int]]:
@@ -88,24 +85,32 @@ def home(request: HttpRequest) -> HttpResponse:
                 for c in changes
             ),
         )
+    page = page_number(request)
+    first = (page - 1) * NEGOTIATIONS_PER_PAGE
     negotiations = list(
         Negotiation.objects.prefetch_related(
             Prefetch(
                 "rounds",
-                queryset=Round.objects.order_by("-starts_on", "-number"),
+                queryset=Round.objects.order_by("-starts_on", "-number")[:1],
                 to_attr="rounds_latest_first",
             ),
             Prefetch(
                 "proposals",
-                queryset=Proposal.objects.order_by("tabled_on", "id"),
+                queryset=Proposal.objects.order_by("-tabled_on", "-id")[:PROPOSALS_PER_CARD],
                 to_attr="proposal_list",
             ),
-        ).order_by("-started_on", "title")
+        )
+        .annotate(inactive=Case(When(status=NegotiationStatus.ACTIVE, then=0), default=1))
+        .order_by("inactive", "-started_on", "title")[first : first + NEGOTIATIONS_PER_PAGE + 1]
     )
-    negotiation: Any  # given two more attributes for the template
+    has_next = len(negotiations) > NEGOTIATIONS_PER_PAGE
+    negotiations = negotiations[:NEGOTIATIONS_PER_PAGE]
+    negotiation: Any  # given three more attributes for the template
     for negotiation in negotiations:
         negotiation.latest_round = next(iter(negotiation.rounds_latest_first), None)
         negotiation.summary_items = summary_items(negotiation.status_summary)
+        total = (negotiation.status_summary or {}).get("proposals", {}).get("total", 0)
+        negotiation.more_proposals = max(0, total - len(negotiation.proposal_list))
     return render(
         request,
         "negotiations/home.html",
@@ -114,6 +119,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "others": [n for n in negotiations if n.status != NegotiationStatus.ACTIVE],
             "changes": changes,
             "csv_url": csv_url(request),
+            "page": page,
+            "previous_url": page_url(request, page - 1) if page > 1 else "",
+            "next_url": page_url(request, page + 1) if has_next else "",
         },
     )
 
@@ -121,11 +129,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str, Any]:
     as_of, as_of_error = as_of_or_today(request.GET.get("as_of"))
     matrix = stance_matrix(negotiation.pk, as_of=as_of)
-    tabled_on = dict(
-        Proposal.objects.filter(negotiation=negotiation).values_list("id", "tabled_on")
+    tabled = list(
+        Proposal.objects.filter(negotiation=negotiation)
+        .order_by("tabled_on", "id")
+        .values_list("id", "tabled_on")
     )
+    tabled_on = dict(tabled)
+    # The page shows the matrix (and the proposals table) PROPOSALS_PER_PAGE proposals at
+    # a time, in the order they were tabled; the CSV export has every row.
+    page = 1 if wants_csv(request) else page_number(request)
+    first = (page - 1) * PROPOSALS_PER_PAGE
+    on_page = {pk for pk, _ in tabled[first : first + PROPOSALS_PER_PAGE]}
     rows = []
     for column in matrix.columns:
+        if not wants_csv(request) and column.proposal_id not in on_page:
+            continue
         day = tabled_on.get(column.proposal_id)
         rows.append(
             {
@@ -141,6 +159,16 @@ def _matrix_context(negotiation: Negotiation, request: HttpRequest) -> dict[str,
         "as_of_error": as_of_error,
         "today": timezone.localdate(),
         "is_today": as_of == timezone.localdate(),
+        "on_page": on_page,
+        "page": page,
+        "previous_url": page_url(request, page - 1) + "#matrix" if page > 1 else "",
+        "next_url": (
+            page_url(request, page + 1) + "#matrix"
+            if first + PROPOSALS_PER_PAGE < len(tabled)
+            else ""
+        ),
+        "proposals_first": first + 1,
+        "proposals_total": len(tabled),
     }
 
 
@@ -177,7 +205,7 @@ def negotiation_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         round_.summary_items = summary_items(round_.status_summary)
     context.update(
         participants=participants,
-        proposals=proposals,
+        proposals=[p for p in proposals if p.pk in context["on_page"]],
         rounds=rounds,
         chart=convergence_chart(negotiation.status_summary.get("convergence", [])),
         summary_items=summary_items(negotiation.status_summary),
@@ -208,145 +236,3 @@ def _matrix_csv(negotiation: Negotiation, context: dict[str, Any]) -> HttpRespon
         )
     name = f"{negotiation.slug}-stances-{context['as_of'].isoformat()}.csv"
     return csv_response(name, header, rows)
-
-
-EXCHANGE_CATEGORIES = {Category.EXCHANGE}
-
-
-STATEMENTS_SHOWN = 200
-
-
-def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    round_ = get_object_or_404(
-        Round.objects.select_related("negotiation").prefetch_related(
-            "hosts",
-            "sources",
-            Prefetch(
-                "delegations",
-                queryset=Delegation.objects.select_related("party", "head").prefetch_related(
-                    Prefetch(
-                        "memberships",
-                        queryset=DelegationMember.objects.select_related("person").order_by("id"),
-                    )
-                ),
-            ),
-        ),
-        negotiation__slug=slug,
-        number=number,
-    )
-    negotiation = round_.negotiation
-    terms = Term.objects.order_by("ordinal").prefetch_related(
-        Prefetch(
-            "implementation_events",
-            queryset=ImplementationEvent.objects.select_related("by_party", "source"),
-        )
-    )
-    proposals = list(
-        Proposal.objects.filter(
-            Q(round=round_) | Exists(Position.objects.filter(proposal=OuterRef("pk"), round=round_))
-        )
-        .select_related("round")
-        .prefetch_related(
-            tablings_prefetch(), Prefetch("terms", queryset=terms, to_attr="term_list")
-        )
-        .order_by("tabled_on", "id")
-    )
-    statements = list(
-        Position.objects.filter(round=round_)
-        .select_related("party", "proposal", "term", "speaker", "source", "round")
-        .prefetch_related("conditional_on")
-        .order_by("stated_on", "party__name", "id")[: STATEMENTS_SHOWN + 1]
-    )
-    # A long round stays a readable page: the first statements, and how many there are.
-    statements_total = len(statements)
-    if statements_total > STATEMENTS_SHOWN:
-        statements = statements[:STATEMENTS_SHOWN]
-        statements_total = Position.objects.filter(round=round_).count()
-    round_end = round_.ends_on or latest_day(round_.starts_on, round_.starts_on_precision)
-    then = statuses_as_of(negotiation.pk, round_end)
-
-    outcome: dict[str, list[dict[str, Any]]] = {
-        "agreed": [],
-        "rejected": [],
-        "open": [],
-        "withdrawn": [],
-    }
-    exchanges = []
-    for proposal in proposals:
-        at_round = then.get(proposal.pk)
-        status = at_round.status if at_round else proposal.status
-        entry = {
-            "proposal": proposal,
-            "status": status,
-            "reason": at_round.reason if at_round else proposal.status_reason,
-            "tabled_here": proposal.round_id == round_.pk,
-        }
-        if status in AGREED_OR_BEYOND:
-            outcome["agreed"].append(entry)
-        elif status == Status.REJECTED:
-            outcome["rejected"].append(entry)
-        elif status in (Status.WITHDRAWN, Status.SUPERSEDED):
-            outcome["withdrawn"].append(entry)
-        else:
-            outcome["open"].append(entry)
-        for term in proposal.term_list:
-            is_exchange = (
-                term.category in EXCHANGE_CATEGORIES
-                or term.quantity is not None
-                or proposal.kind == ProposalKind.EXCHANGE
-            )
-            if is_exchange and term.status in AGREED_OR_BEYOND:
-                exchanges.append(
-                    {
-                        "term": term,
-                        "proposal": proposal,
-                        "ledger": ledger(list(term.implementation_events.all())),
-                    }
-                )
-    tabled = [p for p in proposals if p.round_id == round_.pk]
-    if wants_csv(request):
-        return csv_response(
-            f"{negotiation.slug}-round-{round_.number}.csv",
-            ["proposal_id", "proposal", "kind", "tabled_by", "tabled_here", "status_at_round"]
-            + ["reason_at_round", "status_now", "reason_now"],
-            (
-                [
-                    e["proposal"].pk,
-                    e["proposal"].title,
-                    e["proposal"].kind,
-                    e["proposal"].tabling_names(),
-                    e["tabled_here"],
-                    e["status"],
-                    e["reason"],
-                    e["proposal"].status,
-                    e["proposal"].status_reason,
-                ]
-                for group in outcome.values()
-                for e in group
-            ),
-        )
-    siblings = list(
-        Round.objects.filter(negotiation=negotiation).order_by("number").values("number", "title")
-    )
-    numbers = [r["number"] for r in siblings]
-    index = numbers.index(round_.number)
-    return render(
-        request,
-        "negotiations/round.html",
-        {
-            "negotiation": negotiation,
-            "round": round_,
-            "round_label": f"Round {round_.number}",
-            "round_end": round_end,
-            "outcome": outcome,
-            "tabled": tabled,
-            "exchanges": exchanges,
-            "statements": positions_by_party(statements),
-            "statements_shown": len(statements),
-            "statements_total": statements_total,
-            "previous_number": numbers[index - 1] if index > 0 else None,
-            "next_number": numbers[index + 1] if index + 1 < len(numbers) else None,
-            "csv_url": csv_url(request),
-            "today": timezone.localdate(),
-        },
-    )

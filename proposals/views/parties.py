@@ -10,8 +10,12 @@ from negotiations.core.exports import csv_response, csv_url, wants_csv
 from negotiations.models import Delegation, DelegationMember, Participation
 from parties.models import Party, Person
 from proposals.models import Position, Proposal
+from proposals.page_data import page_number, page_url
 
-POSITIONS_SHOWN = 200
+# The page shows the party's positions a page at a time, latest first (an index on
+# (party, stated_on DESC, id DESC) reads just that page); the CSV export has every one.
+POSITIONS_PER_PAGE = 25
+TABLED_SHOWN = 50
 
 
 def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -35,11 +39,15 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-stated_on", "-id")
     )
     exporting = wants_csv(request)
-    # The page shows the latest positions; the CSV export has every one.
-    positions = list(all_positions if exporting else all_positions[: POSITIONS_SHOWN + 1])
+    page = 1 if exporting else page_number(request)
+    first = (page - 1) * POSITIONS_PER_PAGE
+    positions = list(
+        all_positions if exporting else all_positions[first : first + POSITIONS_PER_PAGE + 1]
+    )
+    has_next = not exporting and len(positions) > POSITIONS_PER_PAGE
     positions_total = len(positions)
-    if not exporting and positions_total > POSITIONS_SHOWN:
-        positions = positions[:POSITIONS_SHOWN]
+    if has_next or page > 1:
+        positions = positions[:POSITIONS_PER_PAGE]
         positions_total = Position.objects.filter(party=party).count()
     if exporting:
         return csv_response(
@@ -80,7 +88,7 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tabled = list(
         Proposal.objects.filter(tabling_parties=party)
         .select_related("negotiation")
-        .order_by("-tabled_on", "-id")
+        .order_by("-tabled_on", "-id")[: TABLED_SHOWN + 1]
     )
     return render(
         request,
@@ -90,8 +98,13 @@ def party_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "positions": positions,
             "positions_shown": len(positions),
             "positions_total": positions_total,
+            "positions_first": first + 1,
+            "page": page,
+            "previous_url": page_url(request, page - 1) if page > 1 else "",
+            "next_url": page_url(request, page + 1) if has_next else "",
+            "more_tabled": len(tabled) > TABLED_SHOWN,
             "delegations": delegations,
-            "tabled": tabled,
+            "tabled": tabled[:TABLED_SHOWN],
             "csv_url": csv_url(request),
         },
     )

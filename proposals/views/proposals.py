@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -38,6 +38,11 @@ from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.figures import attach_figures
 from proposals.selectors.ledger import term_ledgers
 from proposals.selectors.ratification import ratification_of
+from proposals.views.proposal_positions import (
+    basis_position_ids,
+    latest_by_party,
+    positions_shown,
+)
 
 
 def _positions() -> Any:
@@ -103,8 +108,11 @@ def _proposal_queryset() -> Any:
     )
 
 
-# A long-running proposal keeps a readable page: each party's latest statements (the
-# CSV export and the API history have all of them).
+TIMELINE_SHOWN = 40
+DISPUTES_SHOWN = 10  # the latest disagreeing reports; the positions page has every one
+
+# A long-running term keeps a readable page: each party's latest statements (the CSV
+# export and the API history have all of them).
 HISTORY_PER_PARTY = 25
 
 
@@ -114,14 +122,19 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     terms = list(_terms().filter(proposal=proposal).order_by("ordinal"))
     attach_figures(terms)  # WS-E: the figures beside each quantity, one query
-    positions = list(_positions().filter(proposal=proposal).order_by("stated_on", "id"))
     if wants_csv(request):
         return _terms_csv(proposal, terms)
+    # Not every position: each party's latest, those the stored statuses rest on, and the
+    # disagreeing reports (proposal_positions.py); the full list is a page of its own.
+    bases = [proposal.status_basis, *(term.status_basis for term in terms)]
+    positions = positions_shown(proposal.pk, basis_position_ids(bases))
+    # The latest steps of the timeline (the API history has every one), and how many.
     timeline = list(
         StatusChange.objects.filter(proposal=proposal)
         .select_related("term")
-        .order_by("changed_on", "seq")
-    )
+        .annotate(steps=Window(Count("id")))
+        .order_by("-changed_on", "-seq")[:TIMELINE_SHOWN]
+    )[::-1]
     links = list(
         ProposalLink.objects.filter(Q(from_proposal=proposal) | Q(to_proposal=proposal))
         .select_related("from_proposal", "to_proposal")
@@ -147,6 +160,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for term in terms:
         term.ledger = ledger(term.implementation_events.all())
         term.books = books.get(term.pk)
+    disputed = disputed_positions(positions)
     related = []
     for link in links:
         outgoing = link.from_proposal_id == proposal.pk
@@ -173,10 +187,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reservations": reservations,
             "tabling": _tabling(proposal, positions_by_id),
             "mediators": list(proposal.mediators.all()),
-            "history": positions_by_party(positions, latest=HISTORY_PER_PARTY),
-            "disputed_positions": disputed_positions(positions),
+            "history": latest_by_party(positions),
+            "disputed_positions": disputed[-DISPUTES_SHOWN:],
+            "disputes_total": len(disputed),
             "disputed_events": disputed_events(events),
             "timeline": timeline,
+            "timeline_total": timeline[0].steps if timeline else 0,
             "related": related,
             "today": timezone.localdate(),
             "csv_url": csv_url(request),
