@@ -25,10 +25,12 @@ T = TypeVar("T")
 
 
 class Stack:
-    def __init__(self, *, name: str, port: int, redis_db: int, web_workers: int = 2) -> None:
+    def __init__(
+        self, *, name: str, port: int, redis_db: int, web_workers: int | None = 2, db: str = ""
+    ) -> None:
         self.name, self.port = name, port
         self.base = f"http://127.0.0.1:{port}"
-        self.db = f"parley_{name}"
+        self.db = db or f"parley_{name}"
         self.redis_db = redis_db
         self.logs = ROOT / "artifacts" / name
         self.password = secrets.token_urlsafe(16)
@@ -43,9 +45,12 @@ class Stack:
             "PARLEY_SWEEP_SECONDS": "5",
             "PARLEY_LOG_REQUESTS": "1",
             "LOG_FORMAT": "json",
-            "WEB_CONCURRENCY": str(web_workers),
             "PYTHONUNBUFFERED": "1",
+            # This checkout's code, even when the venv's editable install points elsewhere.
+            "PYTHONPATH": str(ROOT),
         }
+        if web_workers is not None:  # else gunicorn_conf.py's default (or WEB_CONCURRENCY)
+            self.env["WEB_CONCURRENCY"] = str(web_workers)
 
     # --- setting up -------------------------------------------------------------------
 
@@ -61,16 +66,36 @@ class Stack:
             sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def fresh_database(self) -> None:
+    def fresh_database(self, template: str = "") -> None:
+        """An empty database, migrated (or a copy of `template`, then migrated forward)."""
         self.logs.mkdir(parents=True, exist_ok=True)
         pg = ["-h", "127.0.0.1", "-U", "postgres"]
         subprocess.run(["dropdb", *pg, "--if-exists", self.db], check=True, capture_output=True)
-        subprocess.run(["createdb", *pg, self.db], check=True)
+        subprocess.run(
+            ["createdb", *pg, *(["-T", template] if template else []), self.db], check=True
+        )
         subprocess.run(
             ["redis-cli", "-n", str(self.redis_db), "flushdb"], check=True, capture_output=True
         )
         self.manage("migrate", "--no-input")
         self.manage("collectstatic", "--no-input")
+
+    def database_exists(self, name: str) -> bool:
+        found = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return found.stdout.strip() == "1"
 
     def create_editor(self, username: str = "stack-editor") -> str:
         self.manage(
