@@ -1,11 +1,17 @@
 -- wrk script: a mix of page views, API reads and writes against Parley.
 -- Paths come from bench/load.py through the environment (one per line in LOAD_PATHS);
--- one request in WRITE_EVERY is a POST of a position with the editor token.
+-- one request in WRITE_EVERY is a POST of a position, by the editors' tokens in turn
+-- (LOAD_TOKENS, one per line: several editors, as on a results evening; one editor
+-- alone would meet the API's write throttle, PARLEY_API_WRITE_RATE, at ~40 req/s).
 local paths = {}
 for line in string.gmatch(os.getenv("LOAD_PATHS"), "[^\n]+") do
   table.insert(paths, line)
 end
-local token = os.getenv("LOAD_TOKEN")
+local tokens = {}
+for line in string.gmatch(os.getenv("LOAD_TOKENS") or os.getenv("LOAD_TOKEN"), "[^\n]+") do
+  table.insert(tokens, line)
+end
+local token = tokens[1]
 local write_every = tonumber(os.getenv("WRITE_EVERY") or "20")
 local proposal = os.getenv("LOAD_PROPOSAL")
 local party = os.getenv("LOAD_PARTY")
@@ -15,6 +21,7 @@ request = function()
   counter = counter + 1
   local headers = {["X-Forwarded-Proto"] = "https", ["Authorization"] = "Token " .. token}
   if counter % write_every == 0 then
+    headers["Authorization"] = "Token " .. tokens[math.floor(counter / write_every) % #tokens + 1]
     headers["Content-Type"] = "application/json"
     local body = string.format(
       '{"proposal": %s, "party": %s, "stance": "%s", "stated_on": "2025-06-0%d", ' ..

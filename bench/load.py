@@ -34,6 +34,7 @@ SECONDS = os.environ.get("LOAD_SECONDS", "60")
 CONNECTIONS = os.environ.get("LOAD_CONNECTIONS", "32")
 REPEATS = int(os.environ.get("LOAD_REPEATS", "3"))
 DB_NAME = os.environ.get("LOAD_DB_NAME", "parley_load")
+EDITORS = int(os.environ.get("LOAD_EDITORS", "4"))
 # The issue-15 measurement of `make load` before the work on it (main, 2 cores).
 BASELINE_RPS, BASELINE_P99_MS = 27.0, 1870.0
 
@@ -83,7 +84,8 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
     stack.fresh_database(template=template)
     (stack.logs / "gunicorn.log").unlink(missing_ok=True)
     with stack.running():
-        token = stack.create_editor("load-editor")
+        tokens = stack.create_editors([f"load-editor-{n}" for n in range(EDITORS)])
+        token = tokens[0]
         targets = paths(stack, token)
         summit = stack.call("GET", "/api/v1/proposals/?kind=meeting", token=token)[1]["results"][0]
         russia = next(
@@ -95,7 +97,7 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
         env = {
             **os.environ,
             "LOAD_PATHS": "\n".join(targets),
-            "LOAD_TOKEN": token,
+            "LOAD_TOKENS": "\n".join(tokens),
             "LOAD_PROPOSAL": str(summit["id"]),
             "LOAD_PARTY": str(russia["id"]),
             "LOAD_RESULT": str(result),
@@ -103,6 +105,7 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
         print(
             f"wrk: {CONNECTIONS} connections, {seconds}s, {len(targets)} paths + writes", flush=True
         )
+        cpu_before = stack.cpu_seconds()
         subprocess.run(
             [
                 "wrk",
@@ -118,6 +121,7 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
             env=env,
             check=True,
         )
+        cpu_after = stack.cpu_seconds()
         health = stack.call("GET", "/healthz")[1]
     report = json.loads(result.read_text())
     statuses: dict[str, int] = {}
@@ -132,6 +136,10 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
     report["server_statuses"] = statuses
     report["server_5xx"] = sum(n for s, n in statuses.items() if s.startswith("5"))
     report["stale_backlog_after"] = health.get("recompute")
+    # Where the CPU went during the wrk run (PostgreSQL's share is not counted).
+    report["cpu_seconds"] = {
+        name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
+    }
     heaviest = sorted(by_path.items(), key=lambda item: -sum(item[1]))[:12]
     report["heaviest_paths"] = [
         {
@@ -196,7 +204,7 @@ def main() -> None:
         web_workers=None,
         db=DB_NAME,
     )
-    template = f"{DB_NAME}_prepared"
+    template = f"{stack.db}_prepared"
     prepare(stack, template)
     runs = []
     for repeat in range(REPEATS):

@@ -28,13 +28,17 @@ class Stack:
     def __init__(
         self, *, name: str, port: int, redis_db: int, web_workers: int | None = 2, db: str = ""
     ) -> None:
+        # STACK_DB_NAME, STACK_REDIS_DB, STACK_PORT: to run beside another checkout's stack.
+        port = int(os.environ.get("STACK_PORT") or port)
+        redis_db = int(os.environ.get("STACK_REDIS_DB") or redis_db)
         self.name, self.port = name, port
         self.base = f"http://127.0.0.1:{port}"
-        self.db = db or f"parley_{name}"
+        self.db = os.environ.get("STACK_DB_NAME") or db or f"parley_{name}"
         self.redis_db = redis_db
         self.logs = ROOT / "artifacts" / name
         self.password = secrets.token_urlsafe(16)
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.names: list[str] = []
         self.env = {
             **os.environ,
             "PARLEY_PRODUCTION": "1",
@@ -98,24 +102,48 @@ class Stack:
         return found.stdout.strip() == "1"
 
     def create_editor(self, username: str = "stack-editor") -> str:
+        return self.create_editors([username])[0]
+
+    def create_editors(self, usernames: list[str]) -> list[str]:
+        """Editor accounts (one manage.py run) and an API token for each."""
         self.manage(
             "shell",
             "-c",
             "from django.contrib.auth.models import Group, User;"
-            f"u = User.objects.create_user({username!r}, password={self.password!r});"
-            "u.groups.add(Group.objects.get(name='editor'))",
+            "editor = Group.objects.get(name='editor')\n"
+            f"for name in {usernames!r}:\n"
+            f"    User.objects.create_user(name, password={self.password!r}).groups.add(editor)",
         )
-        status, created = self.call(
-            "POST", "/api/v1/auth/tokens/", {"username": username, "password": self.password}
-        )
-        if status != 201:
-            sys.exit(f"could not create a token: {status} {created}")
-        return str(created["token"])
+        tokens = []
+        for username in usernames:
+            status, created = self.call(
+                "POST", "/api/v1/auth/tokens/", {"username": username, "password": self.password}
+            )
+            if status != 201:
+                sys.exit(f"could not create a token: {status} {created}")
+            tokens.append(str(created["token"]))
+        return tokens
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each running process and its children (gunicorn's
+        workers, the Celery pool), by name."""
+        used: dict[str, float] = {}
+        listing = subprocess.run(
+            ["ps", "-eo", "sid=,times="], check=True, capture_output=True, text=True
+        ).stdout
+        per_session: dict[int, float] = {}
+        for line in listing.splitlines():
+            sid, seconds = line.split()
+            per_session[int(sid)] = per_session.get(int(sid), 0.0) + float(seconds)
+        for name, process in zip(self.names, self.processes, strict=True):
+            used[name] = per_session.get(process.pid, 0.0)
+        return used
 
     # --- running ----------------------------------------------------------------------
 
     def _start(self, name: str, *args: str) -> None:
         log = (self.logs / f"{name}.log").open("wb")
+        self.names.append(name)
         self.processes.append(
             subprocess.Popen(
                 args,
@@ -171,7 +199,7 @@ class Stack:
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        self.processes = []
+        self.processes, self.names = [], []
 
     # --- talking to it ----------------------------------------------------------------
 
