@@ -1,6 +1,7 @@
 -- wrk script: a mix of page views, API reads and writes against Parley.
 -- Paths come from bench/load.py through the environment (one per line in LOAD_PATHS);
--- one request in WRITE_EVERY is a POST of a position, by the editors' tokens in turn
+-- one request in WRITE_EVERY is a POST of a valid position (dated from the summit's
+-- tabling day, 2 June 2025, on: an earlier date is rightly refused with a 400), by the editors' tokens in turn
 -- (LOAD_TOKENS, one per line: several editors, as on a results evening; one editor
 -- alone would meet the API's write throttle, PARLEY_API_WRITE_RATE, at ~40 req/s).
 local paths = {}
@@ -24,9 +25,9 @@ request = function()
     headers["Authorization"] = "Token " .. tokens[math.floor(counter / write_every) % #tokens + 1]
     headers["Content-Type"] = "application/json"
     local body = string.format(
-      '{"proposal": %s, "party": %s, "stance": "%s", "stated_on": "2025-06-0%d", ' ..
+      '{"proposal": %s, "party": %s, "stance": "%s", "stated_on": "2025-06-%02d", ' ..
       '"quote": "", "conditions": "", "note": "load test"}',
-      proposal, party, (counter % 40 == 0) and "accepts" or "undecided", (counter % 9) + 1)
+      proposal, party, (counter % 40 == 0) and "accepts" or "undecided", (counter % 9) + 2)
     return wrk.format("POST", "/api/v1/positions/", headers, body)
   end
   return wrk.format("GET", paths[(counter % #paths) + 1], headers)

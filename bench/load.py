@@ -34,6 +34,7 @@ SECONDS = os.environ.get("LOAD_SECONDS", "60")
 CONNECTIONS = os.environ.get("LOAD_CONNECTIONS", "32")
 REPEATS = int(os.environ.get("LOAD_REPEATS", "3"))
 DB_NAME = os.environ.get("LOAD_DB_NAME", "parley_load")
+FLOOR_SECONDS = int(os.environ.get("LOAD_FLOOR_SECONDS", "10"))
 EDITORS = int(os.environ.get("LOAD_EDITORS", "4"))
 # The issue-15 measurement of `make load` before the work on it (main, 2 cores).
 BASELINE_RPS, BASELINE_P99_MS = 27.0, 1870.0
@@ -122,8 +123,11 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
             check=True,
         )
         cpu_after = stack.cpu_seconds()
-        health = stack.call("GET", "/healthz")[1]
+        # The requests still queued when wrk stopped are served first.
+        health = stack.wait(lambda: stack.call("GET", "/healthz")[1], 120, "/healthz after wrk")
+        floor = static_floor(stack) if FLOOR_SECONDS else None
     report = json.loads(result.read_text())
+    report["static_floor_rps"] = floor
     statuses: dict[str, int] = {}
     by_path: dict[str, list[float]] = {}
     for line in (stack.logs / "gunicorn.log").read_text().splitlines():
@@ -140,6 +144,10 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
     report["cpu_seconds"] = {
         name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
     }
+    # Less sensitive to other work on the machine than the throughput: what a request
+    # costs the web processes (ps counts whole seconds: a long run reads better).
+    served = max(1, report["requests"])
+    report["web_cpu_ms_per_request"] = round(report["cpu_seconds"]["gunicorn"] * 1000 / served, 1)
     heaviest = sorted(by_path.items(), key=lambda item: -sum(item[1]))[:12]
     report["heaviest_paths"] = [
         {
@@ -154,11 +162,34 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
     return report
 
 
+def static_floor(stack: Stack) -> float:
+    """Requests per second for one static file through the same gunicorn, the same
+    connections, right after the mix: the most this server can answer on the machine as
+    it is now (the others' work included), to read the mix's figure against."""
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{FLOOR_SECONDS}s",
+            "-H",
+            "X-Forwarded-Proto: https",
+            f"{stack.base}/static/css/parley.css",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("Requests/sec:"))
+    return float(line.split()[1])
+
+
 def figures(runs: list[dict]) -> list[dict]:
     def median(key: str) -> float:
         return float(statistics.median(run[key] for run in runs))
 
     rps, p99 = median("rps"), median("p99_ms")
+    floors = [run["static_floor_rps"] for run in runs if run.get("static_floor_rps")]
     errors = max(run["socket_errors"] + run["non_2xx_3xx"] + run["server_5xx"] for run in runs)
     return [
         {
@@ -181,6 +212,22 @@ def figures(runs: list[dict]) -> list[dict]:
             "target": "value < 500",
             "pass": p99 < 500,
         },
+        *(
+            [
+                {
+                    "figure": "load throughput / static file (same run)",
+                    "value": rps,
+                    "unit": "req/s",
+                    "floor_name": "a static file through the same gunicorn",
+                    "floor": float(statistics.median(floors)),
+                    "ratio": round(rps / statistics.median(floors), 3),
+                    "target": "none (the machine's ceiling now)",
+                    "pass": True,
+                }
+            ]
+            if floors
+            else []
+        ),
         {
             "figure": "load errors (worst run)",
             "value": float(errors),

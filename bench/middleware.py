@@ -75,7 +75,29 @@ def measure(middleware: list[str], url: str, extra: dict[str, str]) -> tuple[flo
         return statistics.median(samples), queries / (5 * N)
 
 
+def connection_cost(n: int = 60) -> tuple[float, float]:
+    """Milliseconds for a request's first query on a new connection (what CONN_MAX_AGE=0
+    pays every request) and on a kept one (health check included), interleaved."""
+    new, kept = [], []
+    for _ in range(n):
+        connection.close()
+        started = time.perf_counter()
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        new.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        connection.health_check_done = False
+        connection.close_if_health_check_failed()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        kept.append((time.perf_counter() - started) * 1000)
+    return statistics.median(new), statistics.median(kept)
+
+
 def main() -> None:
+    new, kept = connection_cost()
+    print(f"first query: on a new connection {new:.2f} ms, on a kept one {kept:.2f} ms")
     full = list(settings.MIDDLEWARE)
     for case, (url, extra) in CASES.items():
         base, _ = measure([], url, extra)

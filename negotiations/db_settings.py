@@ -55,10 +55,12 @@ def database_settings(production: bool) -> dict[str, Any]:
                     "DB_PGBOUNCER=1 needs DB_CONN_MAX_AGE=0: PgBouncer keeps the connections."
                 )
             max_age = 0
-        database = dj_database_url.parse(
-            url,
-            conn_max_age=max_age,
-            conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True) and max_age > 0,
+        database = dict(
+            dj_database_url.parse(
+                url,
+                conn_max_age=max_age,
+                conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True) and max_age > 0,
+            )
         )
         if pgbouncer:
             database["DISABLE_SERVER_SIDE_CURSORS"] = True

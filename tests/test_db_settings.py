@@ -1,6 +1,7 @@
 """Database connection settings (negotiations/db_settings.py) and the gunicorn sizing
 (negotiations/gunicorn_conf.py), read from the environment as the processes do."""
 
+import os
 import runpy
 from pathlib import Path
 
@@ -95,5 +96,8 @@ def test_gunicorn_runs_threaded_workers_sized_by_the_environment(monkeypatch):
     conf = runpy.run_path(str(GUNICORN_CONF))
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 4, "gthread")
     assert conf["timeout"] == 30
-    monkeypatch.setenv("WEB_THREADS", "1")
-    assert runpy.run_path(str(GUNICORN_CONF))["worker_class"] == "sync"
+    monkeypatch.delenv("WEB_THREADS")
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    assert (conf["threads"], conf["worker_class"]) == (1, "sync")
+    assert conf["workers"] == 2 * os.cpu_count() + 1
