@@ -133,6 +133,8 @@ def run_once(stack: Stack, template: str, seconds: str) -> dict:
     for line in (stack.logs / "gunicorn.log").read_text().splitlines():
         if line.startswith("{") and '"parley.requests"' in line:
             entry = json.loads(line)
+            if str(entry.get("path", "")).startswith("/static/"):
+                continue  # the floor's, not the mix's
             status = str(entry.get("status"))
             statuses[status] = statuses.get(status, 0) + 1
             key = f"{entry.get('method')} {entry.get('path')}"
