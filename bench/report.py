@@ -5,7 +5,8 @@
 
 Each bench script writes {"name", "positions", "repeats", "figures": [{"figure", "value",
 "unit", "floor_name", "floor", "ratio", "target", "pass"}, ...]}; this prints one line
-per figure (figure | value | floor | ratio | target | PASS/FAIL) and a final count. Exits
+per figure (figure | value | floor | ratio | target | PASS/FAIL, or "-" for a figure
+given for information, `"pass": null`) and a final count. Exits
 1 if a figure fails, 2 if there is no artifact at all. An artifact without "figures"
 (written by an older script) is read by an adapter below when one exists, else listed as
 unreadable.
@@ -88,8 +89,9 @@ def rows(paths: list[Path]) -> tuple[list[list[str]], list[str], int, int]:
         positions = report.get("positions")
         where = f"{name} ({number(positions)} positions)" if positions else name
         for figure in figures:
-            ok = bool(figure.get("pass"))
-            passed, failed = passed + ok, failed + (not ok)
+            verdict = figure.get("pass")  # None: a figure for information, no target
+            passed += verdict is True
+            failed += verdict is False
             floor = number(figure.get("floor"), figure.get("unit", ""))
             if figure.get("floor_name"):
                 floor = f"{floor} ({figure['floor_name']})"
@@ -101,7 +103,7 @@ def rows(paths: list[Path]) -> tuple[list[list[str]], list[str], int, int]:
                     floor,
                     number(figure.get("ratio")) + ("x" if figure.get("ratio") is not None else ""),
                     str(figure.get("target", "")),
-                    "PASS" if ok else "FAIL",
+                    "-" if verdict is None else "PASS" if verdict else "FAIL",
                 ]
             )
     return table, unreadable, passed, failed
