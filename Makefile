@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate demo test test-fast lint typecheck check bench load clean-db
+.PHONY: install run migrate demo test test-fast lint typecheck check bench bench-report load clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,10 +54,24 @@ check: install
 clean-db:
 	rm -rf .pgdata
 
-# Benchmarks (not tests): see bench/ and README "Benchmarks".
+# Benchmarks (not tests): see bench/ and README "Benchmarks". Every bench script present
+# runs (a failing one is named and the others still run), then one table of every
+# artifacts/bench-*.json, `make load`'s included: figure, value, floor, ratio, target.
+BENCH_SCRIPTS := recompute positions writes pages api
 bench: install
-	$(BIN)/python bench/recompute.py
-	$(BIN)/python bench/positions.py
+	@failed=""; for script in $(BENCH_SCRIPTS); do \
+	  if [ -f bench/$$script.py ]; then \
+	    echo "== bench/$$script.py"; \
+	    $(BIN)/python bench/$$script.py || failed="$$failed $$script"; \
+	  fi; \
+	done; \
+	$(BIN)/python bench/report.py; status=$$?; \
+	if [ -n "$$failed" ]; then echo "bench scripts that failed:$$failed"; exit 1; fi; \
+	exit $$status
+
+bench-report:
+	$(BIN)/python bench/report.py
 
 load: install
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/report.py

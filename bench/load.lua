@@ -1,11 +1,18 @@
 -- wrk script: a mix of page views, API reads and writes against Parley.
 -- Paths come from bench/load.py through the environment (one per line in LOAD_PATHS);
--- one request in WRITE_EVERY is a POST of a position with the editor token.
+-- one request in WRITE_EVERY is a POST of a valid position (dated from the summit's
+-- tabling day, 2 June 2025, on: an earlier date is rightly refused with a 400), by the editors' tokens in turn
+-- (LOAD_TOKENS, one per line: several editors, as on a results evening; one editor
+-- alone would meet the API's write throttle, PARLEY_API_WRITE_RATE, at ~40 req/s).
 local paths = {}
 for line in string.gmatch(os.getenv("LOAD_PATHS"), "[^\n]+") do
   table.insert(paths, line)
 end
-local token = os.getenv("LOAD_TOKEN")
+local tokens = {}
+for line in string.gmatch(os.getenv("LOAD_TOKENS") or os.getenv("LOAD_TOKEN"), "[^\n]+") do
+  table.insert(tokens, line)
+end
+local token = tokens[1]
 local write_every = tonumber(os.getenv("WRITE_EVERY") or "20")
 local proposal = os.getenv("LOAD_PROPOSAL")
 local party = os.getenv("LOAD_PARTY")
@@ -15,11 +22,12 @@ request = function()
   counter = counter + 1
   local headers = {["X-Forwarded-Proto"] = "https", ["Authorization"] = "Token " .. token}
   if counter % write_every == 0 then
+    headers["Authorization"] = "Token " .. tokens[math.floor(counter / write_every) % #tokens + 1]
     headers["Content-Type"] = "application/json"
     local body = string.format(
-      '{"proposal": %s, "party": %s, "stance": "%s", "stated_on": "2025-06-0%d", ' ..
+      '{"proposal": %s, "party": %s, "stance": "%s", "stated_on": "2025-06-%02d", ' ..
       '"quote": "", "conditions": "", "note": "load test"}',
-      proposal, party, (counter % 40 == 0) and "accepts" or "undecided", (counter % 9) + 1)
+      proposal, party, (counter % 40 == 0) and "accepts" or "undecided", (counter % 9) + 2)
     return wrk.format("POST", "/api/v1/positions/", headers, body)
   end
   return wrk.format("GET", paths[(counter % #paths) + 1], headers)

@@ -178,6 +178,28 @@ def fresh_statuses() -> None:
         negotiation_summary_refresh(negotiation_id=negotiation_id)
 
 
+def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shared format (bench/report.py): the POST as shipped and as before issue 14,
+    each against the direct ORM insert; the target is issue 15's (p95 <= 50 ms)."""
+    floor = report["floor_p95_ms"]
+    return [
+        {
+            "figure": f"position POST p95 ({label})",
+            "value": report[f"{way}_p95_ms"],
+            "unit": "ms",
+            "floor_name": "the same row inserted through the ORM",
+            "floor": floor,
+            "ratio": round(report[f"{way}_p95_ms"] / floor, 1),
+            "target": target,
+            "pass": report[f"{way}_p95_ms"] <= 50 if way == "after" else None,
+        }
+        for way, label, target in (
+            ("after", "as shipped", "value <= 50"),
+            ("inside", "recompute inside, before issue 14", "none (for comparison)"),
+        )
+    ]
+
+
 def main() -> None:
     open_database()
     clean_up()  # what an interrupted run left
@@ -212,6 +234,7 @@ def main() -> None:
     connection.close()
 
     report: dict[str, Any] = {
+        "name": "positions",
         "positions": POSITIONS,
         "requests": REQUESTS,
         "inside_requests": INSIDE_REQUESTS,
@@ -224,6 +247,7 @@ def main() -> None:
     for way in ("after", "inside"):
         report[f"{way}_p50_to_floor"] = round(report[f"{way}_p50_ms"] / report["floor_p50_ms"], 1)
     report["written_and_deleted"] = deleted
+    report["figures"] = figures(report)
     print(
         f"\n{'':10}{'p50 ms':>10}{'p95 ms':>10}{'x floor':>10}\n"
         + "\n".join(

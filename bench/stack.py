@@ -25,14 +25,20 @@ T = TypeVar("T")
 
 
 class Stack:
-    def __init__(self, *, name: str, port: int, redis_db: int, web_workers: int = 2) -> None:
+    def __init__(
+        self, *, name: str, port: int, redis_db: int, web_workers: int | None = 2, db: str = ""
+    ) -> None:
+        # STACK_DB_NAME, STACK_REDIS_DB, STACK_PORT: to run beside another checkout's stack.
+        port = int(os.environ.get("STACK_PORT") or port)
+        redis_db = int(os.environ.get("STACK_REDIS_DB") or redis_db)
         self.name, self.port = name, port
         self.base = f"http://127.0.0.1:{port}"
-        self.db = f"parley_{name}"
+        self.db = os.environ.get("STACK_DB_NAME") or db or f"parley_{name}"
         self.redis_db = redis_db
         self.logs = ROOT / "artifacts" / name
         self.password = secrets.token_urlsafe(16)
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.names: list[str] = []
         self.env = {
             **os.environ,
             "PARLEY_PRODUCTION": "1",
@@ -43,9 +49,12 @@ class Stack:
             "PARLEY_SWEEP_SECONDS": "5",
             "PARLEY_LOG_REQUESTS": "1",
             "LOG_FORMAT": "json",
-            "WEB_CONCURRENCY": str(web_workers),
             "PYTHONUNBUFFERED": "1",
+            # This checkout's code, even when the venv's editable install points elsewhere.
+            "PYTHONPATH": str(ROOT),
         }
+        if web_workers is not None:  # else gunicorn_conf.py's default (or WEB_CONCURRENCY)
+            self.env["WEB_CONCURRENCY"] = str(web_workers)
 
     # --- setting up -------------------------------------------------------------------
 
@@ -61,36 +70,80 @@ class Stack:
             sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def fresh_database(self) -> None:
+    def fresh_database(self, template: str = "") -> None:
+        """An empty database, migrated (or a copy of `template`, then migrated forward)."""
         self.logs.mkdir(parents=True, exist_ok=True)
         pg = ["-h", "127.0.0.1", "-U", "postgres"]
         subprocess.run(["dropdb", *pg, "--if-exists", self.db], check=True, capture_output=True)
-        subprocess.run(["createdb", *pg, self.db], check=True)
+        subprocess.run(
+            ["createdb", *pg, *(["-T", template] if template else []), self.db], check=True
+        )
         subprocess.run(
             ["redis-cli", "-n", str(self.redis_db), "flushdb"], check=True, capture_output=True
         )
         self.manage("migrate", "--no-input")
         self.manage("collectstatic", "--no-input")
 
+    def database_exists(self, name: str) -> bool:
+        found = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return found.stdout.strip() == "1"
+
     def create_editor(self, username: str = "stack-editor") -> str:
+        return self.create_editors([username])[0]
+
+    def create_editors(self, usernames: list[str]) -> list[str]:
+        """Editor accounts (one manage.py run) and an API token for each."""
         self.manage(
             "shell",
             "-c",
             "from django.contrib.auth.models import Group, User;"
-            f"u = User.objects.create_user({username!r}, password={self.password!r});"
-            "u.groups.add(Group.objects.get(name='editor'))",
+            "editor = Group.objects.get(name='editor')\n"
+            f"for name in {usernames!r}:\n"
+            f"    User.objects.create_user(name, password={self.password!r}).groups.add(editor)",
         )
-        status, created = self.call(
-            "POST", "/api/v1/auth/tokens/", {"username": username, "password": self.password}
-        )
-        if status != 201:
-            sys.exit(f"could not create a token: {status} {created}")
-        return str(created["token"])
+        tokens = []
+        for username in usernames:
+            status, created = self.call(
+                "POST", "/api/v1/auth/tokens/", {"username": username, "password": self.password}
+            )
+            if status != 201:
+                sys.exit(f"could not create a token: {status} {created}")
+            tokens.append(str(created["token"]))
+        return tokens
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each running process and its children (gunicorn's
+        workers, the Celery pool), by name."""
+        used: dict[str, float] = {}
+        listing = subprocess.run(
+            ["ps", "-eo", "sid=,times="], check=True, capture_output=True, text=True
+        ).stdout
+        per_session: dict[int, float] = {}
+        for line in listing.splitlines():
+            sid, seconds = line.split()
+            per_session[int(sid)] = per_session.get(int(sid), 0.0) + float(seconds)
+        for name, process in zip(self.names, self.processes, strict=True):
+            used[name] = per_session.get(process.pid, 0.0)
+        return used
 
     # --- running ----------------------------------------------------------------------
 
     def _start(self, name: str, *args: str) -> None:
         log = (self.logs / f"{name}.log").open("wb")
+        self.names.append(name)
         self.processes.append(
             subprocess.Popen(
                 args,
@@ -146,7 +199,7 @@ class Stack:
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        self.processes = []
+        self.processes, self.names = [], []
 
     # --- talking to it ----------------------------------------------------------------
 

@@ -93,27 +93,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if PRODUCTION and not DATABASE_URL:
-    raise ImproperlyConfigured("Set DATABASE_URL: the embedded PostgreSQL is for development.")
-if DATABASE_URL:
-    import dj_database_url
+# DATABASE_URL, persistent connections, PgBouncer: negotiations/db_settings.py.
+from negotiations.db_settings import database_settings  # noqa: E402
 
-    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-        raise ImproperlyConfigured(
-            "DATABASE_URL must be a postgres:// URL: Parley runs on PostgreSQL only."
-        )
-    DATABASES: dict[str, Any] = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
-    }
-else:
-    from negotiations.embedded_db import database_settings
-
-    DATABASES = {"default": database_settings()}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-# Another database on the same server, e.g. the benchmark's (bench/recompute.py).
-if os.environ.get("PARLEY_DB_NAME"):
-    DATABASES["default"]["NAME"] = os.environ["PARLEY_DB_NAME"]
+DATABASES: dict[str, Any] = {"default": database_settings(PRODUCTION)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Accounts, the login lockout and the client's address, explained there.
