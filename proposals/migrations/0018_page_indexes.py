@@ -7,8 +7,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('negotiations', '0008_idempotent_requests'),
-        ('parties', '0004_wsC_search_vectors'),
-        ('proposals', '0016_wsC_search_vectors'),
+        ('parties', '0004_search_vectors'),
+        ('proposals', '0017_search_vectors'),
     ]
 
     operations = [

@@ -34,8 +34,8 @@ def add(table: str) -> str:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parties", "0004_wsC_search_vectors"),
-        ("proposals", "0015_normalise_source_urls"),
+        ("parties", "0004_search_vectors"),
+        ("proposals", "0016_recompute_requests"),
     ]
 
     operations = [
