@@ -138,8 +138,8 @@ def test_a_recompute_that_read_before_a_write_never_lands_over_the_newer_result(
     late = Held(lambda: proposal_status_refresh(proposal_id=proposal.pk, only_if_stale=False))
     read_snapshot = refresh.load_snapshot
 
-    def load_and_hold(negotiation_id: int) -> Any:
-        snapshot = read_snapshot(negotiation_id)
+    def load_and_hold(negotiation_id: int, **options: Any) -> Any:
+        snapshot = read_snapshot(negotiation_id, **options)
         late.hold()
         return snapshot
 
