@@ -44,7 +44,9 @@ def negotiation_recompute(*, negotiation_id: int, passes: int = PASSES) -> Negot
             .values_list("pk", flat=True)
         )
         if stale:
-            results = refresh_proposals(proposal_ids=stale, only_if_stale=True)
+            # The summaries from the same engine and timelines: no second read of the
+            # negotiation (the task's summary refresh then finds them current).
+            results = refresh_proposals(proposal_ids=stale, only_if_stale=True, summaries=True)
             refreshed += sum(r.refreshed for r in results)
         if _clear_if_fresh(negotiation_id):
             return NegotiationRecompute(refreshed=refreshed, cleared=True)
