@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,21 @@ SLOW_TESTS = {
 }
 
 
+# Files whose tests take longest (migrations backwards and forwards, property tests, real
+# processes): with `make test`'s two processes they start first, so that the short tests fill
+# the end of the run instead of one process finishing a long file alone while the other waits.
+LONG_FILES = {
+    "test_migration_tabling.py",
+    "test_migration_ledger.py",
+    "test_migrations_carry_over.py",
+    "test_migrations_date_precision.py",
+    "test_backup.py",
+}
+
+
 def pytest_collection_modifyitems(config, items):
     tests = Path(__file__).parent
+    long_first: set[Path] = set()
     for item in items:
         if not item.path.is_relative_to(tests):
             continue
@@ -49,8 +63,30 @@ def pytest_collection_modifyitems(config, items):
             or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
         ):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") or path.name in LONG_FILES:
+            long_first.add(item.path)
         if SHARED_REDIS_FIXTURE in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("shared-redis"))
+    # A stable sort: whole files move, in their own order (module fixtures stay shared),
+    # inside pytest-django's order (tests in a transaction, then transactional tests, whose
+    # flush also empties the groups the migrations made, then the rest), which stays.
+    items.sort(key=lambda item: (_django_order(item), item.path not in long_first))
+
+
+def _django_order(item: pytest.Item) -> int:
+    """pytest-django's own order number for the test (pytest_django.plugin)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if {"transactional_db", "live_server"} & set(fixtures) or (
+        marker is not None
+        and (
+            marker.kwargs.get("transaction")
+            or marker.kwargs.get("reset_sequences")
+            or (marker.args and marker.args[0])
+        )
+    ):
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -84,9 +120,45 @@ def _fresh_engine_cache():
 
 
 @pytest.fixture
-def demo(db, django_capture_on_commit_callbacks) -> Negotiation:
+def demo(request, db, django_capture_on_commit_callbacks) -> Negotiation:
+    if "demo_once" in request.fixturenames:
+        return Negotiation.objects.get(pk=request.getfixturevalue("demo_once"))
     with django_capture_on_commit_callbacks(execute=True):
         return load_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The demo loaded once for a whole module (its negotiation's id), in a transaction
+    rolled back when the module ends; each test still runs in its own transaction inside
+    it (a savepoint: pytest-django's `db`), rolled back after the test, so every test sees
+    the demo exactly as loaded. Loading it (~1,300 queries and the recomputes they run) was
+    the largest single cost of the suite. A module opts in with
+    `pytest.mark.usefixtures("demo_once")` when every one of its tests takes `demo` (a test
+    without it would see it too) and none is transactional (it would flush it). The
+    recomputes run in-process while it loads, as under api_support's `api_env`."""
+    from django.db import transaction
+    from django.test import TestCase
+
+    from negotiations.celery import app
+
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    module = transaction.atomic()
+    with django_db_blocker.unblock():
+        module.__enter__()
+        try:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                negotiation_id = load_demo().pk
+        except BaseException:
+            transaction.set_rollback(True)
+            module.__exit__(None, None, None)
+            raise
+        finally:
+            app.conf.task_always_eager = eager
+    yield negotiation_id
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module.__exit__(None, None, None)
 
 
 @pytest.fixture

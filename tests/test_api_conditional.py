@@ -12,7 +12,7 @@ from tests.api_support import (
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once", "api_env")]
 
 READS = [
     "/api/v1/proposals/",

@@ -9,7 +9,7 @@ from tests.api_support import (
     rows,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once", "api_env")]
 
 RESOURCES = [
     "parties",

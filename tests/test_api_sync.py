@@ -13,7 +13,7 @@ from tests.api_support import (
     rows,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once", "api_env")]
 
 
 def pull(client, url):

@@ -12,7 +12,7 @@ from proposals import services as proposal_services
 from proposals.models import ImplementationEvent, Position, Proposal, ProposalLink, Source, Term
 from tests.edit_support import EDITOR, client_as, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 
 @pytest.fixture

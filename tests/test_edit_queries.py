@@ -6,7 +6,7 @@ import pytest
 
 from tests.edit_support import EDITOR, client_as, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import pytest
 from proposals.models import Proposal
 from tests.page_fixtures import aftermath  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 
 def test_the_home_page_lists_the_active_negotiation_with_its_latest_round_and_summary(client, demo):

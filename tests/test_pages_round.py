@@ -8,7 +8,7 @@ from tests.page_fixtures import aftermath, snapshot_queries  # noqa: F401
 # added the round's sources and the proposals' tabling parties).
 ROUND_QUERIES = 12
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 URL = "/negotiations/russia-ukraine-istanbul-2025/rounds/2/"
 

@@ -5,7 +5,7 @@ import pytest
 from proposals.models import Proposal, Term
 from proposals.selectors import stance_matrix, statuses_as_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 
 def proposal_count(negotiation) -> int:

@@ -18,7 +18,7 @@ from proposals.selectors import (
     summary_as_of,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 BEFORE = datetime.date(2025, 6, 1)
 ON_THE_DAY = datetime.date(2025, 6, 2)

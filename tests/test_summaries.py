@@ -6,7 +6,7 @@ from negotiations.models import Negotiation, Round
 from proposals.models import Proposal, Stance
 from proposals.services import position_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 
 def test_the_demo_negotiation_summary_counts_statuses_and_live_terms(demo):

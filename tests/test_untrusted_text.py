@@ -12,7 +12,7 @@ from parties.models import Party
 from proposals.models import Proposal, Stance
 from proposals.services import position_record, proposal_create, source_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_once")]
 
 SCRIPT = "<script>alert('x')</script>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'
