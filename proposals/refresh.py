@@ -23,7 +23,7 @@ from proposals.locks import lock_proposals_recompute
 from proposals.models import Proposal, StatusChange, Term
 from proposals.results import ProposalValues, TimelineRow, proposal_values
 from proposals.snapshot import load_snapshot
-from proposals.summaries import negotiation_summary_refresh
+from proposals.summaries import negotiation_generation, negotiation_summary_refresh
 
 # Passes over a proposal marked again while it was being recomputed, before it is left
 # stale for the recompute that the marking enqueued.
@@ -123,6 +123,9 @@ def _refresh_once(
             by_negotiation.setdefault(row["negotiation_id"], []).append(pid)
     moved: list[int] = []
     for negotiation_id, pids in by_negotiation.items():
+        # The negotiation's generations as the snapshot is read: a summary written from
+        # this engine is final only if no proposal was marked since (summaries.py).
+        read_generation = negotiation_generation(negotiation_id) if summarised is not None else None
         computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
         timelines: dict[int, tuple[TimelineRow, ...]] = {}
         moved_here = 0
@@ -136,7 +139,11 @@ def _refresh_once(
                 progress(len(part) - len(part_moved))
         if summarised is not None and not moved_here and negotiation_id not in summarised:
             negotiation_summary_refresh(
-                negotiation_id=negotiation_id, today=today, computed=computed, timelines=timelines
+                negotiation_id=negotiation_id,
+                today=today,
+                computed=computed,
+                timelines=timelines,
+                read_generation=read_generation,
             )
             summarised.add(negotiation_id)
     return moved

@@ -161,6 +161,13 @@ def _series_from_timelines(
 
 
 @transaction.atomic
+def negotiation_generation(negotiation_id: int) -> int:
+    """The sum of the negotiation's proposals' generations: it moves with every marking."""
+    return Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
+        generation=Coalesce(Sum("status_generation"), 0)
+    )["generation"]
+
+
 def negotiation_summary_refresh(
     *,
     negotiation_id: int,
@@ -168,6 +175,7 @@ def negotiation_summary_refresh(
     only_if_outdated: bool = False,
     computed: engine.Engine | None = None,
     timelines: Mapping[int, Sequence[Change]] | None = None,
+    read_generation: int | None = None,
 ) -> bool:
     """Rewrite the summaries of a negotiation and of each of its rounds.
 
@@ -177,13 +185,14 @@ def negotiation_summary_refresh(
     written left its proposal stale in what that summary read, so the next refresh runs.
 
     A recompute that has just run the engine over the negotiation passes it (`computed`)
-    and the timelines it built, so the convergence series reads no snapshot again."""
+    and the timelines it built, so the convergence series reads no snapshot again; with
+    them, `read_generation`, the negotiation's generation read before that snapshot: if a
+    write marked a proposal since (another worker may have recomputed it already), the
+    engine predates it and the summary is written as not final, so the next refresh runs."""
     lock_negotiation_summary(negotiation_id)
     # Read before the rows it summarises: a write landing in between makes it look
     # outdated next time (one extra refresh, never a lost one).
-    generation = Proposal.objects.filter(negotiation_id=negotiation_id).aggregate(
-        generation=Coalesce(Sum("status_generation"), 0)
-    )["generation"]
+    generation = negotiation_generation(negotiation_id)
     if only_if_outdated:
         written = (
             Negotiation.objects.filter(pk=negotiation_id)
@@ -214,7 +223,9 @@ def negotiation_summary_refresh(
         )
     summary = summary_of(proposals, terms)
     summary["convergence"] = convergence_series(negotiation_id, rounds, today, computed, timelines)
-    final = not any(p["status_stale"] for p in proposals)
+    final = not any(p["status_stale"] for p in proposals) and (
+        computed is None or read_generation == generation
+    )
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary,
         status_summary_at=now,

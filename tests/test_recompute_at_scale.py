@@ -14,7 +14,12 @@ from proposals import engine
 from proposals.models import Position, Proposal, StatusChange
 from proposals.refresh import refresh_proposals
 from proposals.snapshot import load_snapshot
-from proposals.summaries import convergence_series
+from proposals.staleness import mark_stale
+from proposals.summaries import (
+    convergence_series,
+    negotiation_generation,
+    negotiation_summary_refresh,
+)
 from proposals.synthetic import generate
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +122,22 @@ def test_a_timeline_that_did_not_change_is_left_as_it_is(synthetic):
     refresh_proposals(proposal_ids=[first.proposal_id])
     assert not StatusChange.objects.filter(reason="edited by hand").exists()
     assert StatusChange.objects.filter(proposal_id=first.proposal_id).count() == rows
+
+
+def test_a_summary_from_an_engine_older_than_a_marking_is_not_final(synthetic):
+    """A recompute writes the summaries from the engine it ran; a write that marked a
+    proposal after that engine was read (and that another worker may already have
+    recomputed) must leave the summary to be refreshed again, not final."""
+    negotiation_id = synthetic[0]
+    ids = list(Proposal.objects.filter(negotiation_id=negotiation_id).values_list("pk", flat=True))
+    refresh_proposals(proposal_ids=ids, summaries=True)
+    read = negotiation_generation(negotiation_id)
+    computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
+    marked = mark_stale(proposal_ids=[ids[0]])
+    refresh_proposals(proposal_ids=sorted(marked))  # another worker, first
+    negotiation_summary_refresh(
+        negotiation_id=negotiation_id, computed=computed, timelines={}, read_generation=read
+    )
+    assert Negotiation.objects.get(pk=negotiation_id).status_summary_generation is None
+    assert negotiation_summary_refresh(negotiation_id=negotiation_id, only_if_outdated=True)
+    assert Negotiation.objects.get(pk=negotiation_id).status_summary_generation is not None
