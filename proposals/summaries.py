@@ -99,8 +99,9 @@ def convergence_series(
         Proposal.objects.filter(negotiation_id=negotiation_id).values_list("id", "tabled_on")
     )
     points = _points(rounds, today)
-    if computed is not None:
+    if computed is not None and all(pid in computed.proposal_ids for pid in tabled):
         return _series_from_timelines(computed, tabled, points, today, timelines or {})
+    # No engine, or one read before a proposal was added: the negotiation read afresh.
     computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
     series: list[dict[str, Any]] = []
     for on, number in points:
@@ -188,11 +189,13 @@ def negotiation_summary_refresh(
     and the timelines it built, so the convergence series reads no snapshot again; with
     them, `read_generation`, the negotiation's generation read before that snapshot: if a
     write marked a proposal since (another worker may have recomputed it already), the
-    engine predates it and the summary is written as not final, so the next refresh runs."""
+    engine predates it and the negotiation is read afresh instead."""
     lock_negotiation_summary(negotiation_id)
     # Read before the rows it summarises: a write landing in between makes it look
     # outdated next time (one extra refresh, never a lost one).
     generation = negotiation_generation(negotiation_id)
+    if computed is not None and read_generation != generation:
+        computed = timelines = None  # the engine predates a marking: read afresh below
     if only_if_outdated:
         written = (
             Negotiation.objects.filter(pk=negotiation_id)
@@ -223,9 +226,7 @@ def negotiation_summary_refresh(
         )
     summary = summary_of(proposals, terms)
     summary["convergence"] = convergence_series(negotiation_id, rounds, today, computed, timelines)
-    final = not any(p["status_stale"] for p in proposals) and (
-        computed is None or read_generation == generation
-    )
+    final = not any(p["status_stale"] for p in proposals)
     Negotiation.objects.filter(pk=negotiation_id).update(
         status_summary=summary,
         status_summary_at=now,

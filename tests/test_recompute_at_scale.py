@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from negotiations.models import Negotiation, Round
 from proposals import engine
-from proposals.models import Position, Proposal, StatusChange
+from proposals.models import Position, Proposal, ProposalKind, StatusChange
 from proposals.refresh import refresh_proposals
+from proposals.services import proposal_create, term_create
 from proposals.snapshot import load_snapshot
-from proposals.staleness import mark_stale
 from proposals.summaries import (
     convergence_series,
     negotiation_generation,
@@ -124,20 +124,29 @@ def test_a_timeline_that_did_not_change_is_left_as_it_is(synthetic):
     assert StatusChange.objects.filter(proposal_id=first.proposal_id).count() == rows
 
 
-def test_a_summary_from_an_engine_older_than_a_marking_is_not_final(synthetic):
-    """A recompute writes the summaries from the engine it ran; a write that marked a
-    proposal after that engine was read (and that another worker may already have
-    recomputed) must leave the summary to be refreshed again, not final."""
-    negotiation_id = synthetic[0]
-    ids = list(Proposal.objects.filter(negotiation_id=negotiation_id).values_list("pk", flat=True))
+def test_a_summary_from_an_engine_older_than_a_write_reads_the_negotiation_afresh(synthetic):
+    """A recompute writes the summaries from the engine it ran; if a write marked the
+    negotiation after that engine was read (a proposal tabled since, which another worker
+    may already have recomputed), the summary is not built from the older engine."""
+    negotiation = Negotiation.objects.get(pk=synthetic[0])
+    ids = list(Proposal.objects.filter(negotiation=negotiation).values_list("pk", flat=True))
     refresh_proposals(proposal_ids=ids, summaries=True)
-    read = negotiation_generation(negotiation_id)
-    computed = engine.Engine(load_snapshot(negotiation_id, for_statuses=True))
-    marked = mark_stale(proposal_ids=[ids[0]])
-    refresh_proposals(proposal_ids=sorted(marked))  # another worker, first
-    negotiation_summary_refresh(
-        negotiation_id=negotiation_id, computed=computed, timelines={}, read_generation=read
+    read = negotiation_generation(negotiation.pk)
+    computed = engine.Engine(load_snapshot(negotiation.pk, for_statuses=True))
+    party = negotiation.participations.first().party
+    added = proposal_create(
+        negotiation=negotiation,
+        title="Tabled later",
+        kind=ProposalKind.OTHER,
+        tabling_parties=[party],
+        tabled_on=timezone.localdate(),
     )
-    assert Negotiation.objects.get(pk=negotiation_id).status_summary_generation is None
-    assert negotiation_summary_refresh(negotiation_id=negotiation_id, only_if_outdated=True)
-    assert Negotiation.objects.get(pk=negotiation_id).status_summary_generation is not None
+    term_create(proposal=added, text="A term tabled later")
+    refresh_proposals(proposal_ids=[added.pk])  # another worker, first
+    negotiation_summary_refresh(
+        negotiation_id=negotiation.pk, computed=computed, timelines={}, read_generation=read
+    )
+    written = Negotiation.objects.get(pk=negotiation.pk).status_summary
+    negotiation_summary_refresh(negotiation_id=negotiation.pk)
+    assert written == Negotiation.objects.get(pk=negotiation.pk).status_summary
+    assert written["proposals"]["total"] == len(ids) + 1

@@ -10,6 +10,7 @@ answer takes) and replay (the timeline).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Set
 from datetime import date
 
 from .as_of import Statuses
@@ -115,6 +116,10 @@ class Engine:
 
     def proposal(self, proposal_id: int) -> ProposalIn:
         return self._index.proposal(proposal_id)
+
+    @property
+    def proposal_ids(self) -> Set[int]:
+        return self._index.proposals.keys()
 
     def term_ids(self, proposal_id: int) -> tuple[int, ...]:
         """The proposal's terms, in ordinal order."""
