@@ -197,9 +197,19 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in self.serializer_class.Meta.fields}
 
+    def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
+        """The detail's ETag and Last-Modified without reading the detail, for a resource
+        that stores them (one indexed lookup); None: read the detail to know them."""
+        return None
+
     def retrieve(
         self, request: Request, pk: Any = None, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
+        headers = request.headers
+        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+        validators = self.stored_validators(pk) if conditional else None
+        if validators is not None and (unchanged := not_modified(request, *validators)):
+            return unchanged
         row = self.detail_row(pk)
         etag, last_modified = self.detail_validators(row)
         if unchanged := not_modified(request, etag, last_modified):

@@ -10,15 +10,14 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
-from negotiations.api.conditional import latest, make_etag
+from negotiations.api.conditional import make_etag
 from negotiations.api.fields import IdField
 from negotiations.api.params import (
     AsOfParameter,
-    aggregate_of,
     id_lists,
     output_columns,
     output_fields,
@@ -35,7 +34,7 @@ from negotiations.api.viewsets import (
 from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerializer
 from parties.models import Party, Person
 from proposals import services
-from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
+from proposals.api.agenda import AgendaItemBriefSerializer
 from proposals.api.expand import (
     EXPAND,
     ExpandedFields,
@@ -70,10 +69,8 @@ from proposals.api.terms import (
 )
 from proposals.models import (
     Proposal,
-    ProposalLink,
     Source,
     Tabling,
-    Term,
 )
 from proposals.selectors import proposal_detail
 from proposals.selectors.agenda import agenda_items_of
@@ -314,37 +311,29 @@ class ProposalViewSet(
         row["tabled_by"] = first_tabling_party(row["tabling_parties_ids"])
         return super().shape(row)
 
-    detail_columns = ("status_basis",)
+    detail_columns = ("status_basis", "content_version", "content_changed_at")
 
-    def detail_annotations(self) -> dict[str, Any]:
-        terms = Term.objects.annotate(changed=STATUS_CHANGED_AT)
-        links = ProposalLink.objects.all()
-        return {
-            "fp_terms_count": aggregate_of(terms, "proposal", Count("pk")),
-            "fp_terms_changed": aggregate_of(terms, "proposal", Max("changed")),
-            "fp_links_out": aggregate_of(links, "from_proposal", Max("updated_at")),
-            "fp_links_in": aggregate_of(links, "to_proposal", Max("updated_at")),
-            "fp_links_count": aggregate_of(links, "from_proposal", Count("pk")),
-            "fp_links_in_count": aggregate_of(links, "to_proposal", Count("pk")),
-            **detail_fingerprint(),
-            "fp_sources_changed": Subquery(
-                Source.objects.filter(
-                    Q(proposals=OuterRef("pk")) | Q(terms__proposal=OuterRef("pk"))
-                )
-                .order_by("-updated_at")
-                .values("updated_at")[:1]
-            ),
-        }
+    def content_validators(
+        self, version: int, content_version: int, changed: datetime.datetime
+    ) -> tuple[str, datetime.datetime | None]:
+        """The detail's validators: the row's version (what If-Match takes) and the content
+        version the triggers keep (migration 0016_wsD_content_versions), with the query
+        (as_of) and the API version the path carries."""
+        etag = make_etag(self.request.get_full_path(), content_version, version=version)
+        return etag, changed
+
+    def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
+        self.as_of  # noqa: B018 -- a bad ?as_of is a 400 even for a conditional request
+        row = (
+            Proposal.objects.filter(pk=pk)
+            .values_list("version", "content_version", "content_changed_at")
+            .first()
+        )
+        return None if row is None else self.content_validators(*row)
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
-        etag = make_etag(self.request.get_full_path(), row, version=row["version"])
-        return etag, latest(
-            [
-                row["changed_at"],
-                row["fp_terms_changed"],
-                row["fp_sources_changed"],
-                row["fp_steps_changed"],
-            ]
+        return self.content_validators(
+            row["version"], row["content_version"], row["content_changed_at"]
         )
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,8 @@ class StatusFields(models.Model):
 
 
 PIPELINE_FIELDS = ["status_generation", "status_stale_since", "status_verified_at"]
+# Kept by triggers for the API's conditional GET (Proposal.content_version).
+CONTENT_FIELDS = ["content_version", "content_changed_at"]
 
 
 def consent_party_ids(required: Iterable[int | None], principals: Iterable[int]) -> frozenset[int]:

@@ -1,0 +1,198 @@
+"""Proposal.content_version and content_changed_at, kept by PostgreSQL triggers: any insert,
+update or delete of the proposal row or of a row its API detail shows (terms, tablings,
+required parties, mediators, sources and their links, proposal links in both directions
+and the linked proposal's title and status, ratification steps, agenda items, positions,
+ledger rows, status changes, the negotiation's participations, the parties named) bumps
+the version of every proposal concerned. Statement-level triggers with transition tables:
+one UPDATE per statement, so bulk writes, raw SQL and COPY are counted at the cost of one
+statement, never one per row. The API's detail ETag is that version (conditional GET: one
+indexed lookup)."""
+
+import django.db.models.functions.datetime
+from django.db import migrations, models
+
+# The proposals a written row of each table concerns; {rows} is the transition table
+# (new_rows, old_rows), aliased r.
+CONCERNS = {
+    "proposals_term": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_tabling": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_proposal_required_parties": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_proposal_sources": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_proposal_mediators": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_proposallink": (
+        "SELECT r.from_proposal_id FROM {rows} r UNION SELECT r.to_proposal_id FROM {rows} r"
+    ),
+    "proposals_ratificationstep": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_ratificationstep_sources": (
+        "SELECT s.proposal_id FROM {rows} r "
+        "JOIN proposals_ratificationstep s ON s.id = r.ratificationstep_id"
+    ),
+    "proposals_agendaitem_proposals": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_agendaitem": (
+        "SELECT ap.proposal_id FROM {rows} r "
+        "JOIN proposals_agendaitem_proposals ap ON ap.agendaitem_id = r.id"
+    ),
+    "proposals_term_sources": (
+        "SELECT t.proposal_id FROM {rows} r JOIN proposals_term t ON t.id = r.term_id"
+    ),
+    "proposals_position": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_implementationevent": (
+        "SELECT t.proposal_id FROM {rows} r JOIN proposals_term t ON t.id = r.term_id"
+    ),
+    "proposals_commitment": (
+        "SELECT t.proposal_id FROM {rows} r JOIN proposals_term t ON t.id = r.term_id"
+    ),
+    "proposals_figure": (
+        "SELECT t.proposal_id FROM {rows} r JOIN proposals_term t ON t.id = r.term_id"
+    ),
+    "proposals_statuschange": "SELECT r.proposal_id FROM {rows} r",
+    "proposals_source": (
+        "SELECT ps.proposal_id FROM {rows} r "
+        "JOIN proposals_proposal_sources ps ON ps.source_id = r.id "
+        "UNION SELECT t.proposal_id FROM {rows} r "
+        "JOIN proposals_term_sources ts ON ts.source_id = r.id "
+        "JOIN proposals_term t ON t.id = ts.term_id"
+    ),
+    "negotiations_participation": (
+        "SELECT p.id FROM proposals_proposal p "
+        "WHERE p.negotiation_id IN (SELECT r.negotiation_id FROM {rows} r)"
+    ),
+    "parties_party": (
+        "SELECT p.id FROM proposals_proposal p WHERE p.negotiation_id IN ("
+        "SELECT pa.negotiation_id FROM {rows} r "
+        "JOIN negotiations_participation pa ON pa.party_id = r.id) "
+        "UNION SELECT x.proposal_id FROM {rows} r "
+        "JOIN proposals_proposal_required_parties x ON x.party_id = r.id "
+        "UNION SELECT x.proposal_id FROM {rows} r JOIN proposals_tabling x ON x.party_id = r.id "
+        "UNION SELECT x.proposal_id FROM {rows} r "
+        "JOIN proposals_proposal_mediators x ON x.party_id = r.id"
+    ),
+}
+
+BUMP = """
+CREATE OR REPLACE FUNCTION parley_bump_proposals(ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    -- Locks in id order, as mark_stale does (proposals/status.py), so two writers
+    -- bumping overlapping sets of proposals cannot deadlock on each other.
+    PERFORM 1 FROM proposals_proposal WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE proposals_proposal
+       SET content_version = content_version + 1, content_changed_at = clock_timestamp()
+     WHERE id = ANY(ids);
+END $$;
+
+-- The proposal's own row: any change but the audit's bookkeeping bumps it.
+CREATE OR REPLACE FUNCTION parley_proposal_content() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.content_version = OLD.content_version
+       AND (to_jsonb(NEW) - 'content_version' - 'content_changed_at' - 'status_verified_at')
+           IS DISTINCT FROM
+           (to_jsonb(OLD) - 'content_version' - 'content_changed_at' - 'status_verified_at')
+    THEN
+        NEW.content_version := OLD.content_version + 1;
+        NEW.content_changed_at := clock_timestamp();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER parley_proposal_content BEFORE UPDATE ON proposals_proposal
+    FOR EACH ROW EXECUTE FUNCTION parley_proposal_content();
+
+-- A proposal's title and status show in the links of the proposals linked to it.
+CREATE OR REPLACE FUNCTION parley_proposal_linked() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM parley_bump_proposals(ARRAY(
+        WITH moved AS (
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE (n.title, n.status) IS DISTINCT FROM (o.title, o.status)
+        )
+        SELECT l.to_proposal_id FROM proposals_proposallink l JOIN moved m
+            ON m.id = l.from_proposal_id
+        UNION
+        SELECT l.from_proposal_id FROM proposals_proposallink l JOIN moved m
+            ON m.id = l.to_proposal_id
+    ));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER parley_proposal_linked AFTER UPDATE ON proposals_proposal
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION parley_proposal_linked();
+"""
+
+UNBUMP = """
+DROP TRIGGER IF EXISTS parley_proposal_linked ON proposals_proposal;
+DROP FUNCTION IF EXISTS parley_proposal_linked();
+DROP TRIGGER IF EXISTS parley_proposal_content ON proposals_proposal;
+DROP FUNCTION IF EXISTS parley_proposal_content();
+"""
+
+
+def concern_sql(table: str, query: str) -> str:
+    new, old = query.format(rows="new_rows"), query.format(rows="old_rows")
+    function = f"parley_content_{table}"
+    triggers = []
+    for op, referencing in (
+        ("INSERT", "NEW TABLE AS new_rows"),
+        ("UPDATE", "NEW TABLE AS new_rows OLD TABLE AS old_rows"),
+        ("DELETE", "OLD TABLE AS old_rows"),
+    ):
+        triggers.append(
+            f"CREATE TRIGGER {function}_{op.lower()} AFTER {op} ON {table} "
+            f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+        )
+    return f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM parley_bump_proposals(ARRAY({new}));
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM parley_bump_proposals(ARRAY({new} UNION {old}));
+    ELSE
+        PERFORM parley_bump_proposals(ARRAY({old}));
+    END IF;
+    RETURN NULL;
+END $$;
+{chr(10).join(triggers)}
+"""
+
+
+def drop_sql(table: str) -> str:
+    function = f"parley_content_{table}"
+    drops = [
+        f"DROP TRIGGER IF EXISTS {function}_{op} ON {table};"
+        for op in ("insert", "update", "delete")
+    ]
+    return "\n".join([*drops, f"DROP FUNCTION IF EXISTS {function}();"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("proposals", "0015_normalise_source_urls"),
+        ("negotiations", "0008_idempotent_requests"),
+        ("parties", "0003_external_ids_and_aliases"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="proposal",
+            name="content_changed_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(), editable=False
+            ),
+        ),
+        migrations.AddField(
+            model_name="proposal",
+            name="content_version",
+            field=models.BigIntegerField(db_default=1, editable=False),
+        ),
+        migrations.RunSQL(
+            BUMP + "".join(concern_sql(t, q) for t, q in CONCERNS.items()),
+            "".join(drop_sql(t) for t in CONCERNS)
+            + UNBUMP
+            + "DROP FUNCTION IF EXISTS parley_bump_proposals(bigint[]);",
+        ),
+    ]
