@@ -20,15 +20,25 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+# The project's venv, else the interpreter running this (a worktree sharing a venv).
+BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv").exists() else Path(sys.executable).parent
 T = TypeVar("T")
 
 
 class Stack:
-    def __init__(self, *, name: str, port: int, redis_db: int, web_workers: int = 2) -> None:
-        self.name, self.port = name, port
+    def __init__(
+        self,
+        *,
+        name: str,
+        port: int,
+        redis_db: int,
+        web_workers: int = 2,
+        db: str | None = None,
+        root: Path = ROOT,
+    ) -> None:
+        self.name, self.port, self.root = name, port, root
         self.base = f"http://127.0.0.1:{port}"
-        self.db = f"parley_{name}"
+        self.db = db or f"parley_{name}"
         self.redis_db = redis_db
         self.logs = ROOT / "artifacts" / name
         self.password = secrets.token_urlsafe(16)
@@ -90,11 +100,12 @@ class Stack:
     # --- running ----------------------------------------------------------------------
 
     def _start(self, name: str, *args: str) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("wb")
         self.processes.append(
             subprocess.Popen(
                 args,
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -133,6 +144,25 @@ class Stack:
         )
         try:
             self.wait(lambda: self.call("GET", "/healthz")[0] == 200, 60, "/healthz")
+            yield self
+        finally:
+            self.stop()
+
+    @contextmanager
+    def serving(self, app: str = "negotiations.wsgi", health: str = "/healthz") -> Iterator[Stack]:
+        """gunicorn alone, with Parley's production settings and gunicorn configuration,
+        serving `app` (Parley, or bench/floor.py's minimal WSGI app): the read benchmarks."""
+        self._start(
+            "gunicorn",
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "negotiations" / "gunicorn_conf.py"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            app,
+        )
+        try:
+            self.wait(lambda: self.call("GET", health)[0] == 200, 60, health)
             yield self
         finally:
             self.stop()

@@ -1,0 +1,202 @@
+"""The stored content version behind a proposal detail's ETag: PostgreSQL triggers bump it
+on every write to the proposal or to a row its detail shows, whatever wrote it (a service,
+a queryset update, raw SQL in bulk); a conditional GET reads only that version."""
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.db.models import F
+
+from negotiations.models import Participation
+from parties.models import Party
+from proposals.models import (
+    AgendaItem,
+    ImplementationEvent,
+    Position,
+    Proposal,
+    ProposalLink,
+    RatificationStep,
+    Source,
+    StatusChange,
+    Tabling,
+    Term,
+)
+from tests.api_support import (
+    api_env,  # noqa: F401
+    etag_of,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_env")]
+
+
+def content_version(proposal: Proposal) -> int:
+    return Proposal.objects.values_list("content_version", flat=True).get(pk=proposal.pk)
+
+
+def raw(sql: str, *params: object) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def memorandum(demo) -> Proposal:
+    return Proposal.objects.get(kind="memorandum")
+
+
+def _other(proposal: Proposal) -> Proposal:
+    return Proposal.objects.exclude(pk=proposal.pk).filter(negotiation=proposal.negotiation)[0]
+
+
+def _a_term_copy(proposal: Proposal) -> None:
+    term = proposal.terms.order_by("ordinal")[0]
+    term.pk, term.ordinal = None, 99
+    term.save()
+
+
+def _a_link_from_another(proposal: Proposal) -> None:
+    ProposalLink.objects.create(from_proposal=_other(proposal), to_proposal=proposal, kind="amends")
+
+
+def _a_linked_proposal_renamed(proposal: Proposal) -> None:
+    other = _other(proposal)
+    ProposalLink.objects.create(from_proposal=proposal, to_proposal=other, kind="responds_to")
+    before = content_version(proposal)
+    Proposal.objects.filter(pk=other.pk).update(title="Renamed")
+    assert content_version(proposal) > before
+
+
+def _an_agenda_item_renamed(proposal: Proposal) -> None:
+    item = AgendaItem.objects.create(negotiation=proposal.negotiation, number=77, title="Item")
+    item.proposals.add(proposal)
+    before = content_version(proposal)
+    AgendaItem.objects.filter(pk=item.pk).update(title="Item, renamed")
+    assert content_version(proposal) > before
+
+
+def _a_cited_source_retitled(proposal: Proposal) -> None:
+    source = Source.objects.order_by("id")[0]
+    proposal.sources.add(source)
+    before = content_version(proposal)
+    Source.objects.filter(pk=source.pk).update(title="Retitled")
+    assert content_version(proposal) > before
+
+
+def _a_term_source_added(proposal: Proposal) -> None:
+    proposal.terms.order_by("ordinal")[0].sources.add(Source.objects.order_by("id")[0])
+
+
+def _an_implementation_event_recorded(proposal: Proposal) -> None:
+    term = proposal.terms.order_by("ordinal")[0]
+    ImplementationEvent.objects.create(term=term, happened_on="2025-06-10", quantity=1)
+
+
+def _a_principal_renamed(proposal: Proposal) -> None:
+    principal = Participation.objects.filter(negotiation=proposal.negotiation)[0].party
+    Party.objects.filter(pk=principal.pk).update(name="Renamed party")
+
+
+def _a_participation_changed(proposal: Proposal) -> None:
+    Participation.objects.filter(negotiation=proposal.negotiation).update(note="changed")
+
+
+WRITES: dict[str, Callable[[Proposal], object]] = {
+    "its own row (a queryset update)": lambda p: Proposal.objects.filter(pk=p.pk).update(
+        summary="Changed"
+    ),
+    "a term inserted": _a_term_copy,
+    "a term updated in bulk": lambda p: Term.objects.filter(proposal=p).update(note="n"),
+    "a term deleted": lambda p: p.terms.order_by("-ordinal")[0].delete(),
+    "a tabling deleted": lambda p: Tabling.objects.filter(proposal=p).delete(),
+    "a required party added": lambda p: p.required_parties.add(Party.objects.order_by("id")[0]),
+    "a mediator added": lambda p: p.mediators.add(Party.objects.order_by("id")[0]),
+    "a link from another proposal": _a_link_from_another,
+    "a linked proposal renamed": _a_linked_proposal_renamed,
+    "a ratification step": lambda p: RatificationStep.objects.create(
+        proposal=p, ordinal=1, body_kind="parliament", body_name="Parliament"
+    ),
+    "an agenda item renamed": _an_agenda_item_renamed,
+    "a cited source retitled": _a_cited_source_retitled,
+    "a term's source added": _a_term_source_added,
+    "a position updated by raw SQL": lambda p: raw(
+        "UPDATE proposals_position SET note = 'raw' WHERE proposal_id = %s", p.pk
+    ),
+    "an implementation event": _an_implementation_event_recorded,
+    "a status change": lambda p: StatusChange.objects.filter(proposal=p).delete(),
+    "a principal renamed": _a_principal_renamed,
+    "a participation changed": _a_participation_changed,
+    "every term at once by raw SQL": lambda p: raw("UPDATE proposals_term SET note = note || '.'"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_the_content_version_moves_with_each_kind_of_write(memorandum, write):
+    before = dict(Proposal.objects.values_list("pk", "content_version"))
+    concerned = write(memorandum)  # the memorandum, unless it names another proposal
+    concerned = concerned if isinstance(concerned, Proposal) else memorandum
+    after = Proposal.objects.get(pk=concerned.pk)
+    assert after.content_version > before[concerned.pk]
+    assert after.content_changed_at >= after.created_at
+
+
+def test_a_bulk_write_bumps_each_proposal_once_per_statement(demo):
+    versions = dict(Proposal.objects.values_list("pk", "content_version"))
+    raw("UPDATE proposals_term SET note = note || '.'")
+    with_terms = set(Term.objects.values_list("proposal_id", flat=True))
+    after = dict(Proposal.objects.values_list("pk", "content_version"))
+    for pk, version in versions.items():
+        assert after[pk] == version + (1 if pk in with_terms else 0), pk
+
+
+def test_the_audit_bookkeeping_does_not_move_it(memorandum):
+    before = content_version(memorandum)
+    Proposal.objects.filter(pk=memorandum.pk).update(status_verified_at=F("created_at"))
+    assert content_version(memorandum) == before
+
+
+def test_a_write_elsewhere_does_not_move_it(memorandum):
+    before = content_version(memorandum)
+    other = (
+        Proposal.objects.exclude(pk=memorandum.pk)
+        .exclude(links_in__from_proposal=memorandum)
+        .exclude(links_out__to_proposal=memorandum)[0]
+    )
+    Term.objects.filter(proposal=other).update(note="elsewhere")
+    Position.objects.filter(proposal=other).update(note="elsewhere")
+    assert content_version(memorandum) == before
+
+
+def test_a_304_is_one_query(client, memorandum, django_assert_num_queries):
+    url = f"/api/v1/proposals/{memorandum.pk}/"
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag_of(first))
+    assert again.status_code == 304
+    with django_assert_num_queries(1):
+        since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+
+
+def test_a_304_as_of_a_day_is_one_query_and_its_etag_differs(
+    client, memorandum, django_assert_num_queries
+):
+    url = f"/api/v1/proposals/{memorandum.pk}/?as_of=2025-06-01"
+    first = client.get(url)
+    assert etag_of(first) != etag_of(client.get(f"/api/v1/proposals/{memorandum.pk}/"))
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag_of(first)).status_code == 304
+
+
+def test_a_term_write_answers_the_old_etag_with_the_new_content(client, memorandum):
+    url = f"/api/v1/proposals/{memorandum.pk}/"
+    first = client.get(url)
+    raw("UPDATE proposals_term SET text = 'Rewritten' WHERE proposal_id = %s", memorandum.pk)
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag_of(first))
+    assert again.status_code == 200
+    assert "Rewritten" in {term["text"] for term in again.json()["terms"]}
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag_of(again)).status_code == 304
+
+
+def test_a_bad_as_of_is_a_400_even_when_conditional(client, memorandum):
+    url = f"/api/v1/proposals/{memorandum.pk}/?as_of=yesterday"
+    assert client.get(url, HTTP_IF_NONE_MATCH="*").status_code == 400
