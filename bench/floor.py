@@ -28,6 +28,7 @@ def _ids(table: str, column: str, key: str, value: str, order: str | None = None
     )
 
 
+REQUIRED = "proposals_proposal_required_parties"
 PROPOSAL = f"""json_build_object(
  'id', p.id, 'negotiation', p.negotiation_id, 'round', p.round_id,
  'tabling_parties', {_ids("proposals_tabling", "party_id", "proposal_id", "p.id", "ordinal, x.id")},
@@ -37,7 +38,7 @@ PROPOSAL = f"""json_build_object(
  'title', p.title, 'kind', p.kind, 'summary', p.summary, 'text', p.text,
  'tabled_on', p.tabled_on, 'tabled_on_precision', p.tabled_on_precision,
  'text_status', p.text_status,
- 'required_parties', {_ids("proposals_proposal_required_parties", "party_id", "proposal_id", "p.id")},
+ 'required_parties', {_ids(REQUIRED, "party_id", "proposal_id", "p.id")},
  'sources', {_ids("proposals_proposal_sources", "source_id", "proposal_id", "p.id")},
  'status', p.status, 'status_reason', p.status_reason, 'status_since', p.status_since,
  'status_stale', p.status_stale,
@@ -173,8 +174,8 @@ HISTORY = """SELECT json_build_object('proposal', p.id, 'title', p.title,
      FROM proposals_source s WHERE s.id = x.source_id) s ON true
    WHERE x.proposal_id = p.id
    UNION ALL
-   SELECT c.changed_on, c.id, json_build_object('type', 'status', 'date', c.changed_on, 'term', c.term_id,
-     'status', c.status, 'reason', c.reason) FROM proposals_statuschange c
+   SELECT c.changed_on, c.id, json_build_object('type', 'status', 'date', c.changed_on,
+     'term', c.term_id, 'status', c.status, 'reason', c.reason) FROM proposals_statuschange c
    WHERE c.proposal_id = p.id) e))::text
 FROM proposals_proposal p WHERE p.id = %(id)s"""
 

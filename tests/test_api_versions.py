@@ -2,13 +2,14 @@
 on every write to the proposal or to a row its detail shows, whatever wrote it (a service,
 a queryset update, raw SQL in bulk); a conditional GET reads only that version."""
 
+import datetime
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 from django.db.models import F
 
-from negotiations.models import Participation
+from negotiations.models import Participation, Round
 from parties.models import Party
 from proposals.models import (
     AgendaItem,
@@ -125,6 +126,9 @@ WRITES: dict[str, Callable[[Proposal], object]] = {
     "a status change": lambda p: StatusChange.objects.filter(proposal=p).delete(),
     "a principal renamed": _a_principal_renamed,
     "a participation changed": _a_participation_changed,
+    "its round's first day": lambda p: Round.objects.filter(proposals=p).update(
+        starts_on=F("starts_on") - datetime.timedelta(days=1)
+    ),
     "every term at once by raw SQL": lambda p: raw("UPDATE proposals_term SET note = note || '.'"),
 }
 
@@ -148,9 +152,10 @@ def test_a_bulk_write_bumps_each_proposal_once_per_statement(demo):
         assert after[pk] == version + (1 if pk in with_terms else 0), pk
 
 
-def test_the_audit_bookkeeping_does_not_move_it(memorandum):
+def test_the_audit_bookkeeping_and_a_round_summary_do_not_move_it(memorandum):
     before = content_version(memorandum)
     Proposal.objects.filter(pk=memorandum.pk).update(status_verified_at=F("created_at"))
+    Round.objects.filter(proposals=memorandum).update(status_summary_at=F("created_at"))
     assert content_version(memorandum) == before
 
 
@@ -200,3 +205,17 @@ def test_a_term_write_answers_the_old_etag_with_the_new_content(client, memorand
 def test_a_bad_as_of_is_a_400_even_when_conditional(client, memorandum):
     url = f"/api/v1/proposals/{memorandum.pk}/?as_of=yesterday"
     assert client.get(url, HTTP_IF_NONE_MATCH="*").status_code == 400
+
+
+def test_a_repeated_read_is_one_query_and_a_write_shows_at_once(
+    client, memorandum, django_assert_num_queries
+):
+    url = f"/api/v1/proposals/{memorandum.pk}/"
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        again = client.get(url)
+    assert again.json() == first.json()
+    Term.objects.filter(proposal=memorandum).update(note="Noted after the first read")
+    assert {term["note"] for term in client.get(url).json()["terms"]} == {
+        "Noted after the first read"
+    }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Subquery, Sum
@@ -197,6 +198,10 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in self.serializer_class.Meta.fields}
 
+    # Seconds a rendered detail is kept in the cache, keyed by its ETag; only for a
+    # resource whose ETag is a version the database keeps (stored_validators), 0: never.
+    detail_cache_seconds: ClassVar[int] = 0
+
     def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
         """The detail's ETag and Last-Modified without reading the detail, for a resource
         that stores them (one indexed lookup); None: read the detail to know them."""
@@ -214,7 +219,17 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         etag, last_modified = self.detail_validators(row)
         if unchanged := not_modified(request, etag, last_modified):
             return unchanged
-        response = Response(self.detail_data(row))
+        if self.detail_cache_seconds:
+            # The ETag names the stored content version (and the query): any write the
+            # detail shows gives another key, so a cached detail is never stale.
+            key = f"parley:api-detail:{etag}"
+            data = cache.get(key)
+            if data is None:
+                data = self.detail_data(row)
+                cache.set(key, data, self.detail_cache_seconds)
+        else:
+            data = self.detail_data(row)
+        response = Response(data)
         set_validators(response, etag, last_modified)
         return response
 

@@ -312,6 +312,7 @@ class ProposalViewSet(
         return super().shape(row)
 
     detail_columns = ("status_basis", "content_version", "content_changed_at")
+    detail_cache_seconds = 24 * 3600
 
     def content_validators(
         self, version: int, content_version: int, changed: datetime.datetime
@@ -324,12 +325,12 @@ class ProposalViewSet(
 
     def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
         self.as_of  # noqa: B018 -- a bad ?as_of is a 400 even for a conditional request
-        row = (
+        rows = (
             Proposal.objects.filter(pk=pk)
-            .values_list("version", "content_version", "content_changed_at")
-            .first()
+            .order_by()
+            .values_list("version", "content_version", "content_changed_at")[:1]
         )
-        return None if row is None else self.content_validators(*row)
+        return next((self.content_validators(*row) for row in rows), None)
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
         return self.content_validators(

@@ -2,7 +2,8 @@
 update or delete of the proposal row or of a row its API detail shows (terms, tablings,
 required parties, mediators, sources and their links, proposal links in both directions
 and the linked proposal's title and status, ratification steps, agenda items, positions,
-ledger rows, status changes, the negotiation's participations, the parties named) bumps
+ledger rows, status changes, its round (its first day is the tabling day when none is
+given), the negotiation's participations, the parties named) bumps
 the version of every proposal concerned. Statement-level triggers with transition tables:
 one UPDATE per statement, so bulk writes, raw SQL and COPY are counted at the cost of one
 statement, never one per row. The API's detail ETag is that version (conditional GET: one
@@ -121,9 +122,28 @@ END $$;
 CREATE TRIGGER parley_proposal_linked AFTER UPDATE ON proposals_proposal
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION parley_proposal_linked();
+
+-- A round's first day is the tabling day of its proposals that give none (a summary
+-- refreshed by a recompute moves nothing).
+CREATE OR REPLACE FUNCTION parley_round_days() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM parley_bump_proposals(ARRAY(
+        SELECT p.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+          JOIN proposals_proposal p ON p.round_id = n.id
+         WHERE (n.starts_on, n.starts_on_precision)
+               IS DISTINCT FROM (o.starts_on, o.starts_on_precision)
+    ));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER parley_round_days AFTER UPDATE ON negotiations_round
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION parley_round_days();
 """
 
 UNBUMP = """
+DROP TRIGGER IF EXISTS parley_round_days ON negotiations_round;
+DROP FUNCTION IF EXISTS parley_round_days();
 DROP TRIGGER IF EXISTS parley_proposal_linked ON proposals_proposal;
 DROP FUNCTION IF EXISTS parley_proposal_linked();
 DROP TRIGGER IF EXISTS parley_proposal_content ON proposals_proposal;
