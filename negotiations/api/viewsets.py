@@ -134,12 +134,31 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
                 f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
             )
         else:
-            paginator = self.paginator
-            assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
-            rows, next_url = paginator.paginate(values, request)
-            response = page_response(self.shape_rows(rows), fingerprint["count"], next_url)
+            rows, next_url = self.page(values, etag)
+            response = page_response(rows, fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
+
+    # Seconds a list's page is kept in the cache, keyed by its ETag, for a resource whose
+    # list fingerprint moves with every change its rows show (Proposal.content_version).
+    list_cache_seconds: ClassVar[int] = 0
+
+    def page(self, values: models.QuerySet, etag: str) -> tuple[Rows, str | None]:
+        """The page's shaped rows and the next page's URL, cached by the list's ETag."""
+        paginator = self.paginator
+        assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
+        key = ""
+        if self.list_cache_seconds:
+            # The next page's URL is absolute: the host and scheme are part of the key.
+            uri = self.request.build_absolute_uri()
+            key = f"parley:api-page:{make_etag(etag, uri)}"
+            if (page := cache.get(key)) is not None:
+                return page
+        rows, next_url = paginator.paginate(values, self.request)
+        page = (self.shape_rows(rows), next_url)
+        if key:
+            cache.set(key, page, self.list_cache_seconds)
+        return page
 
     def fingerprint_expressions(self, queryset: models.QuerySet) -> Mapping[str, Any]:
         """Aggregates over the listed rows (`queryset`, filtered) that the list's ETag

@@ -288,6 +288,15 @@ class ProposalViewSet(
     def fingerprint_expressions(self, queryset: models.QuerySet) -> dict[str, Any]:
         return {**self.list_fingerprint, **expand_fingerprint(self.expand, queryset)}
 
+    def version_expression(self) -> Any:
+        """The content versions (the triggers bump them with any change a row shows: its
+        tabling parties, sources, ratification steps...), not the edit versions."""
+        return "content_version"
+
+    @property
+    def list_cache_seconds(self) -> int:  # type: ignore[override]
+        return 0 if self.expand else 24 * 3600
+
     def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
         shaped = super().shape_rows(rows)
         if not self.expand:

@@ -54,6 +54,11 @@ class Position(Versioned):
         ordering = ["stated_on", "id"]
         indexes = [
             models.Index(fields=["proposal", "party", "stated_on"], name="position_asof_idx"),
+            # The list's order and its fingerprint (count, last change, versions): an
+            # index-only scan instead of a sort of the whole table.
+            models.Index(
+                fields=["updated_at", "id"], include=["version"], name="position_sync_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,13 @@ from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
 from parties.models import Party
 
-from .base import COMPUTED_STATUS_FIELDS, CONTENT_FIELDS, PIPELINE_FIELDS, StatusFields
+from .base import (
+    CHANGED_AT,
+    COMPUTED_STATUS_FIELDS,
+    CONTENT_FIELDS,
+    PIPELINE_FIELDS,
+    StatusFields,
+)
 from .choices import LinkKind, ProposalKind, TextStatus
 from .sources import Source
 
@@ -73,7 +79,8 @@ class Proposal(Versioned, StatusFields):
                 fields=["status_stale_since", "id"],
                 condition=Q(status_stale=True),
                 name="proposal_stale_queue_idx",
-            )
+            ),
+            models.Index(CHANGED_AT, F("id"), name="proposal_sync_idx"),
         ]
 
     def __str__(self) -> str:
