@@ -89,8 +89,16 @@ def measure(
 
 
 def main() -> None:
-    open_database()
-    ensure_synthetic()
+    if "BENCH_PARLEY_ROOT" in os.environ:
+        # Another checkout's Parley: its schema stays as that checkout migrated it.
+        os.environ["PARLEY_DB_NAME"] = DB_NAME
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "negotiations.settings")
+        import django
+
+        django.setup()
+    else:
+        open_database()
+        ensure_synthetic()
     subject = subjects()
     from django.db import connection
 

@@ -158,25 +158,97 @@ POSITIONS = f"""SELECT json_build_object(
    ORDER BY x.updated_at, x.id), '[]'))::text
 FROM (SELECT * FROM proposals_position ORDER BY updated_at, id LIMIT 100) x"""
 
-HISTORY = """SELECT json_build_object('proposal', p.id, 'title', p.title,
+EVENT_KEYS = [
+    "type",
+    "date",
+    "at",
+    "term",
+    "term_label",
+    "party",
+    "speaker",
+    "speaker_name",
+    "round",
+    "stance",
+    "quote",
+    "conditions",
+    "conditional_on",
+    "reservations",
+    "position",
+    "event",
+    "status",
+    "previous_status",
+    "reason",
+    "kind",
+    "to_party",
+    "location",
+    "reverses",
+    "quantity",
+    "quantity_high",
+    "approximate",
+    "unit",
+    "completes",
+    "figures",
+    "note",
+    "step",
+    "subject",
+    "subject_id",
+    "action",
+    "changes",
+    "before",
+    "after",
+    "user",
+    "date_precision",
+    "source",
+    "sources",
+]
+
+
+def event(**values: str) -> str:
+    """A history event with every key (null where it does not apply), as Parley's have."""
+    pairs = ", ".join(f"'{k}', {values.get(k, 'NULL')}" for k in EVENT_KEYS)
+    return f"json_build_object({pairs})"
+
+
+POSITION_EVENT = event(
+    type="'position'",
+    date="x.stated_on",
+    term="x.term_id",
+    term_label="t.label",
+    party="x.party_id",
+    speaker="x.speaker_id",
+    round="x.round_id",
+    stance="x.stance",
+    quote="x.quote",
+    conditions="x.conditions",
+    conditional_on="'[]'::json",
+    reservations="x.reservations",
+    position="x.id",
+    note="x.note",
+    date_precision="x.stated_on_precision",
+    source="s.j",
+    sources="json_build_array(s.j)",
+)
+STATUS_EVENT = event(
+    type="'status'",
+    date="c.changed_on",
+    term="c.term_id",
+    status="c.status",
+    previous_status="c.previous_status",
+    reason="c.reason",
+)
+
+HISTORY = f"""SELECT json_build_object('proposal', p.id, 'title', p.title,
  'count', (SELECT count(*) FROM proposals_position x WHERE x.proposal_id = p.id)
           + (SELECT count(*) FROM proposals_statuschange c WHERE c.proposal_id = p.id),
  'events', (SELECT coalesce(json_agg(e.j ORDER BY e.d, e.k), '[]') FROM (
-   SELECT x.stated_on d, x.id k, json_build_object('type', 'position', 'date', x.stated_on,
-     'at', NULL, 'term', x.term_id, 'term_label', t.label, 'party', x.party_id,
-     'speaker', x.speaker_id, 'speaker_name', NULL, 'round', x.round_id, 'stance', x.stance,
-     'quote', x.quote, 'conditions', x.conditions, 'conditional_on', '[]'::json,
-     'reservations', x.reservations, 'position', x.id, 'note', x.note,
-     'date_precision', x.stated_on_precision, 'source', s.j, 'sources', json_build_array(s.j)) j
+   SELECT x.stated_on d, x.id k, {POSITION_EVENT} j
    FROM proposals_position x LEFT JOIN proposals_term t ON t.id = x.term_id
-   LEFT JOIN LATERAL (SELECT json_build_object('id', s.id, 'title', s.title, 'url', s.url,
-     'publisher', s.publisher, 'published_on', s.published_on, 'kind', s.kind) j
-     FROM proposals_source s WHERE s.id = x.source_id) s ON true
+   LEFT JOIN LATERAL (SELECT {SOURCE} j FROM proposals_source s WHERE s.id = x.source_id) s
+     ON true
    WHERE x.proposal_id = p.id
    UNION ALL
-   SELECT c.changed_on, c.id, json_build_object('type', 'status', 'date', c.changed_on,
-     'term', c.term_id, 'status', c.status, 'reason', c.reason) FROM proposals_statuschange c
-   WHERE c.proposal_id = p.id) e))::text
+   SELECT c.changed_on, c.id, {STATUS_EVENT}
+   FROM proposals_statuschange c WHERE c.proposal_id = p.id) e))::text
 FROM proposals_proposal p WHERE p.id = %(id)s"""
 
 MATRIX = """SELECT json_build_object('negotiation', n.id, 'as_of', current_date,
