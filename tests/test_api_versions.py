@@ -219,3 +219,51 @@ def test_a_repeated_read_is_one_query_and_a_write_shows_at_once(
     assert {term["note"] for term in client.get(url).json()["terms"]} == {
         "Noted after the first read"
     }
+
+
+def _queries_of(client, url: str) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_list_costs_the_same_queries_whatever_the_table_holds(client, demo):
+    url = "/api/v1/positions/"
+    before = _queries_of(client, url)
+    position = Position.objects.order_by("id")[0]
+    copies = []
+    for _ in range(150):  # more than a page
+        position.pk = None
+        copies.append(
+            Position(
+                **{f.attname: getattr(position, f.attname) for f in Position._meta.concrete_fields}
+            )
+        )
+    Position.objects.bulk_create(copies)
+    assert _queries_of(client, url) == before <= 2
+
+
+def test_a_repeated_proposals_list_reads_only_its_fingerprint(
+    client, demo, django_assert_num_queries
+):
+    url = f"/api/v1/proposals/?negotiation={demo.pk}"
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        assert client.get(url).json() == first.json()
+
+
+def test_a_change_a_listed_row_shows_changes_the_list_etag_and_page(client, memorandum):
+    url = f"/api/v1/proposals/?negotiation={memorandum.negotiation_id}"
+    first = client.get(url)
+    raw(
+        "INSERT INTO proposals_proposal_sources (proposal_id, source_id) VALUES (%s, %s)",
+        memorandum.pk,
+        Source.objects.exclude(proposals=memorandum).order_by("id")[0].pk,
+    )
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag_of(first))
+    assert again.status_code == 200
+    listed = {row["id"]: row for row in again.json()["results"]}
+    before = {row["id"]: row for row in first.json()["results"]}
+    assert len(listed[memorandum.pk]["sources"]) == len(before[memorandum.pk]["sources"]) + 1
