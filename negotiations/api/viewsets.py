@@ -41,6 +41,10 @@ from negotiations.core.versioning import Versioned
 
 Rows = list[dict[str, Any]]  # rows of a list response, as `shape` gives them
 
+# Part of every cached detail's and page's key: bump it with a change to what an unchanged
+# row renders as (a new field, another rule), so no copy cached before it is served after.
+CACHE_GENERATION = 1
+
 
 class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     """Read side of a resource. Subclasses add write mixins for what their services do."""
@@ -151,7 +155,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         if self.list_cache_seconds:
             # The next page's URL is absolute: the host and scheme are part of the key.
             uri = self.request.build_absolute_uri()
-            key = f"parley:api-page:{make_etag(etag, uri)}"
+            key = f"parley:api-page:{CACHE_GENERATION}:{make_etag(etag, uri)}"
             if (page := cache.get(key)) is not None:
                 return page
         rows, next_url = paginator.paginate(values, self.request)
@@ -241,7 +245,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         if self.detail_cache_seconds:
             # The ETag names the stored content version (and the query): any write the
             # detail shows gives another key, so a cached detail is never stale.
-            key = f"parley:api-detail:{etag}"
+            key = f"parley:api-detail:{CACHE_GENERATION}:{etag}"
             data = cache.get(key)
             if data is None:
                 data = self.detail_data(row)
