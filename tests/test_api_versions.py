@@ -258,12 +258,12 @@ def test_a_change_a_listed_row_shows_changes_the_list_etag_and_page(client, memo
     url = f"/api/v1/proposals/?negotiation={memorandum.negotiation_id}"
     first = client.get(url)
     raw(
-        "INSERT INTO proposals_proposal_sources (proposal_id, source_id) VALUES (%s, %s)",
+        "INSERT INTO proposals_proposal_mediators (proposal_id, party_id) VALUES (%s, %s)",
         memorandum.pk,
-        Source.objects.exclude(proposals=memorandum).order_by("id")[0].pk,
+        Party.objects.exclude(proposals_mediated=memorandum).order_by("id")[0].pk,
     )
     again = client.get(url, HTTP_IF_NONE_MATCH=etag_of(first))
     assert again.status_code == 200
     listed = {row["id"]: row for row in again.json()["results"]}
     before = {row["id"]: row for row in first.json()["results"]}
-    assert len(listed[memorandum.pk]["sources"]) == len(before[memorandum.pk]["sources"]) + 1
+    assert len(listed[memorandum.pk]["mediators"]) == len(before[memorandum.pk]["mediators"]) + 1

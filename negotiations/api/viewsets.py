@@ -130,15 +130,15 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         # status changed) lowers no timestamp, so If-Modified-Since would wrongly be met.
         if unchanged := not_modified(request, etag, None):
             return unchanged
-        values = self.values(queryset)
         if self.is_csv:
+            values = self.values(queryset)
             response = Response(self.shape_rows(values.order_by("changed_at", "pk")))
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = (
                 f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
             )
         else:
-            rows, next_url = self.page(values, etag)
+            rows, next_url = self.page(queryset, etag)
             response = page_response(rows, fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
@@ -147,7 +147,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     # list fingerprint moves with every change its rows show (Proposal.content_version).
     list_cache_seconds: ClassVar[int] = 0
 
-    def page(self, values: models.QuerySet, etag: str) -> tuple[Rows, str | None]:
+    def page(self, queryset: models.QuerySet, etag: str) -> tuple[Rows, str | None]:
         """The page's shaped rows and the next page's URL, cached by the list's ETag."""
         paginator = self.paginator
         assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
@@ -158,7 +158,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
             key = f"parley:api-page:{CACHE_GENERATION}:{make_etag(etag, uri)}"
             if (page := cache.get(key)) is not None:
                 return page
-        rows, next_url = paginator.paginate(values, self.request)
+        rows, next_url = paginator.paginate(self.values(queryset), self.request)
         page = (self.shape_rows(rows), next_url)
         if key:
             cache.set(key, page, self.list_cache_seconds)
@@ -233,27 +233,26 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     def retrieve(
         self, request: Request, pk: Any = None, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        headers = request.headers
-        conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
-        validators = self.stored_validators(pk) if conditional else None
-        if validators is not None and (unchanged := not_modified(request, *validators)):
+        validators = self.stored_validators(pk)
+        row = None
+        if validators is None:
+            row = self.detail_row(pk)
+            validators = self.detail_validators(row)
+        if unchanged := not_modified(request, *validators):
             return unchanged
-        row = self.detail_row(pk)
-        etag, last_modified = self.detail_validators(row)
-        if unchanged := not_modified(request, etag, last_modified):
-            return unchanged
+        data = None
         if self.detail_cache_seconds:
             # The ETag names the stored content version (and the query): any write the
-            # detail shows gives another key, so a cached detail is never stale.
-            key = f"parley:api-detail:{CACHE_GENERATION}:{etag}"
+            # detail shows gives another key, so a cached detail is never stale. Read
+            # after the version, the detail is that version's or a newer one's.
+            key = f"parley:api-detail:{CACHE_GENERATION}:{validators[0]}"
             data = cache.get(key)
-            if data is None:
-                data = self.detail_data(row)
+        if data is None:
+            data = self.detail_data(row if row is not None else self.detail_row(pk))
+            if self.detail_cache_seconds:
                 cache.set(key, data, self.detail_cache_seconds)
-        else:
-            data = self.detail_data(row)
         response = Response(data)
-        set_validators(response, etag, last_modified)
+        set_validators(response, *validators)
         return response
 
     # ----- writes (used by the mixins below)

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Count, OuterRef, Q
+from django.db.models.functions import JSONObject
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
@@ -68,12 +69,12 @@ from proposals.api.terms import (
     nested_term,
 )
 from proposals.models import (
+    AgendaItem,
     Proposal,
     Source,
     Tabling,
 )
 from proposals.selectors import proposal_detail
-from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_expression
 
 
@@ -232,7 +233,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "cited_sources": detail.cited_sources,
         "ratification": detail.ratification,
         "ratification_steps": detail.ratification_steps,
-        "agenda_items": agenda_items_of(row["id"]),
+        "agenda_items": row["agenda_items_brief"],
         "reservations": detail.reservations,
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
@@ -322,6 +323,16 @@ class ProposalViewSet(
 
     detail_columns = ("status_basis", "content_version", "content_changed_at")
     detail_cache_seconds = 24 * 3600
+
+    def detail_annotations(self) -> dict[str, Any]:
+        """The agenda items it is on, read with its row (id, number, title, in number
+        order, as selectors.agenda.agenda_items_of gives them)."""
+        on_agenda = AgendaItem.objects.filter(proposals=OuterRef("pk")).order_by("number", "id")
+        return {
+            "agenda_items_brief": ArraySubquery(
+                on_agenda.values(json=JSONObject(id="id", number="number", title="title"))
+            )
+        }
 
     def content_validators(
         self, version: int, content_version: int, changed: datetime.datetime
