@@ -267,3 +267,17 @@ def test_a_change_a_listed_row_shows_changes_the_list_etag_and_page(client, memo
     listed = {row["id"]: row for row in again.json()["results"]}
     before = {row["id"]: row for row in first.json()["results"]}
     assert len(listed[memorandum.pk]["mediators"]) == len(before[memorandum.pk]["mediators"]) + 1
+
+
+def test_a_cache_that_is_down_slows_reads_but_never_fails_them(client, memorandum, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert client.get(f"/api/v1/proposals/{memorandum.pk}/").status_code == 200
+    assert (
+        client.get(f"/api/v1/proposals/?negotiation={memorandum.negotiation_id}").status_code == 200
+    )

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Count, F, Max, Subquery, Sum
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations.api.conditional import (
+    cached,
     expected_version,
     latest,
     make_etag,
@@ -151,18 +151,17 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         """The page's shaped rows and the next page's URL, cached by the list's ETag."""
         paginator = self.paginator
         assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
-        key = ""
-        if self.list_cache_seconds:
-            # The next page's URL is absolute: the host and scheme are part of the key.
-            uri = self.request.build_absolute_uri()
-            key = f"parley:api-page:{CACHE_GENERATION}:{make_etag(etag, uri)}"
-            if (page := cache.get(key)) is not None:
-                return page
-        rows, next_url = paginator.paginate(self.values(queryset), self.request)
-        page = (self.shape_rows(rows), next_url)
-        if key:
-            cache.set(key, page, self.list_cache_seconds)
-        return page
+
+        def read() -> tuple[Rows, str | None]:
+            rows, next_url = paginator.paginate(self.values(queryset), self.request)
+            return self.shape_rows(rows), next_url
+
+        if not self.list_cache_seconds:
+            return read()
+        # The next page's URL is absolute: the host and scheme are part of the key.
+        uri = self.request.build_absolute_uri()
+        key = f"parley:api-page:{CACHE_GENERATION}:{make_etag(etag, uri)}"
+        return cached(key, self.list_cache_seconds, read)
 
     def fingerprint_expressions(self, queryset: models.QuerySet) -> Mapping[str, Any]:
         """Aggregates over the listed rows (`queryset`, filtered) that the list's ETag
@@ -240,18 +239,16 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
             validators = self.detail_validators(row)
         if unchanged := not_modified(request, *validators):
             return unchanged
-        data = None
-        if self.detail_cache_seconds:
-            # The ETag names the stored content version (and the query): any write the
-            # detail shows gives another key, so a cached detail is never stale. Read
-            # after the version, the detail is that version's or a newer one's.
-            key = f"parley:api-detail:{CACHE_GENERATION}:{validators[0]}"
-            data = cache.get(key)
-        if data is None:
-            data = self.detail_data(row if row is not None else self.detail_row(pk))
-            if self.detail_cache_seconds:
-                cache.set(key, data, self.detail_cache_seconds)
-        response = Response(data)
+
+        def read() -> dict[str, Any]:
+            return self.detail_data(row if row is not None else self.detail_row(pk))
+
+        # The ETag names the stored content version (and the query): any write the detail
+        # shows gives another key, so a cached detail is never stale. Read after the
+        # version, the detail is that version's or a newer one's.
+        key = f"parley:api-detail:{CACHE_GENERATION}:{validators[0]}"
+        seconds = self.detail_cache_seconds
+        response = Response(cached(key, seconds, read) if seconds else read())
         set_validators(response, *validators)
         return response
 
