@@ -74,6 +74,7 @@ from proposals.models import (
     Source,
     Tabling,
 )
+from proposals.models.content import LIVE_CONTENT, live_content, live_content_version
 from proposals.selectors import proposal_detail
 from proposals.selectors.ratification import ratification_expression
 
@@ -291,8 +292,9 @@ class ProposalViewSet(
 
     def version_expression(self) -> Any:
         """The content versions (the triggers bump them with any change a row shows: its
-        tabling parties, sources, ratification steps...), not the edit versions."""
-        return "content_version"
+        tabling parties, sources, ratification steps...), not the edit versions: each
+        row's content_version plus its bump rows (proposals/models/content.py)."""
+        return live_content_version()
 
     @property
     def list_cache_seconds(self) -> int:  # type: ignore[override]
@@ -321,7 +323,7 @@ class ProposalViewSet(
         row["tabled_by"] = first_tabling_party(row["tabling_parties_ids"])
         return super().shape(row)
 
-    detail_columns = ("status_basis", "content_version", "content_changed_at")
+    detail_columns = ("status_basis",)
     detail_cache_seconds = 24 * 3600
 
     def detail_annotations(self) -> dict[str, Any]:
@@ -331,14 +333,15 @@ class ProposalViewSet(
         return {
             "agenda_items_brief": ArraySubquery(
                 on_agenda.values(json=JSONObject(id="id", number="number", title="title"))
-            )
+            ),
+            **live_content(),
         }
 
     def content_validators(
         self, version: int, content_version: int, changed: datetime.datetime
     ) -> tuple[str, datetime.datetime | None]:
         """The detail's validators: the row's version (what If-Match takes) and the content
-        version the triggers keep (migration 0016_wsD_content_versions), with the query
+        version the triggers keep (proposals/models/content.py), with the query
         (as_of) and the API version the path carries."""
         etag = make_etag(self.request.get_full_path(), content_version, version=version)
         return etag, changed
@@ -348,13 +351,14 @@ class ProposalViewSet(
         rows = (
             Proposal.objects.filter(pk=pk)
             .order_by()
-            .values_list("version", "content_version", "content_changed_at")[:1]
+            .annotate(**live_content())
+            .values_list("version", *LIVE_CONTENT)[:1]
         )
         return next((self.content_validators(*row) for row in rows), None)
 
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
         return self.content_validators(
-            row["version"], row["content_version"], row["content_changed_at"]
+            row["version"], row["live_content_version"], row["live_content_changed_at"]
         )
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:

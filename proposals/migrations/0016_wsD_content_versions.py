@@ -5,9 +5,11 @@ and the linked proposal's title and status, ratification steps, agenda items, po
 ledger rows, status changes, its round (its first day is the tabling day when none is
 given), the negotiation's participations, the parties named) bumps
 the version of every proposal concerned. Statement-level triggers with transition tables:
-one UPDATE per statement, so bulk writes, raw SQL and COPY are counted at the cost of one
-statement, never one per row. The API's detail ETag is that version (conditional GET: one
-indexed lookup)."""
+one INSERT of ContentBump rows per statement, so bulk writes, raw SQL and COPY are counted
+at the cost of one statement, never one per row; they take no lock on the proposal rows
+(only the proposal's own row, being updated anyway, bumps its columns in place). The API's
+detail ETag is content_version plus the proposal's bump rows (conditional GET: one indexed
+lookup); a periodic fold moves the bump rows into content_version, keeping the sum."""
 
 import django.db.models.functions.datetime
 from django.db import migrations, models
@@ -77,22 +79,28 @@ BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN
         RETURN;
     END IF;
-    -- Locks in id order, as mark_stale does (proposals/status.py), so two writers
-    -- bumping overlapping sets of proposals cannot deadlock on each other.
-    PERFORM 1 FROM proposals_proposal WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
-    UPDATE proposals_proposal
-       SET content_version = content_version + 1, content_changed_at = clock_timestamp()
-     WHERE id = ANY(ids);
+    -- Appends, never locks a proposal: a row lock taken here, in the middle of a write
+    -- or a recompute, would be out of the pipeline's lock order and could deadlock.
+    -- The API reads content_version plus the count of these rows (proposals/models/
+    -- content.py); the fold (proposals.tasks.fold_content_bumps) moves them into it.
+    INSERT INTO proposals_contentbump (proposal_id) SELECT DISTINCT unnest(ids);
 END $$;
 
--- The proposal's own row: any change but the audit's bookkeeping bumps it.
+-- The proposal's own row: any change but the audit's bookkeeping bumps it. The columns
+-- belong to the database: only the fold raises content_version (by the bump rows it
+-- deletes, so the sum the API reads stays); any other write keeps them (a save() of an
+-- instance read before a fold must not take the version back).
 CREATE OR REPLACE FUNCTION parley_proposal_content() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.content_version = OLD.content_version
-       AND (to_jsonb(NEW) - 'content_version' - 'content_changed_at' - 'status_verified_at')
-           IS DISTINCT FROM
-           (to_jsonb(OLD) - 'content_version' - 'content_changed_at' - 'status_verified_at')
+    IF NEW.content_version > OLD.content_version THEN
+        RETURN NEW;
+    END IF;
+    NEW.content_version := OLD.content_version;
+    NEW.content_changed_at := OLD.content_changed_at;
+    IF (to_jsonb(NEW) - 'content_version' - 'content_changed_at' - 'status_verified_at')
+       IS DISTINCT FROM
+       (to_jsonb(OLD) - 'content_version' - 'content_changed_at' - 'status_verified_at')
     THEN
         NEW.content_version := OLD.content_version + 1;
         NEW.content_changed_at := clock_timestamp();
@@ -208,6 +216,26 @@ class Migration(migrations.Migration):
             model_name="proposal",
             name="content_version",
             field=models.BigIntegerField(db_default=1, editable=False),
+        ),
+        migrations.CreateModel(
+            name="ContentBump",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("proposal_id", models.BigIntegerField()),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_default=models.Func(
+                            function="clock_timestamp", output_field=models.DateTimeField()
+                        )
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["proposal_id", "id"], name="content_bump_proposal_idx")
+                ],
+            },
         ),
         migrations.RunSQL(
             BUMP + "".join(concern_sql(t, q) for t, q in CONCERNS.items()),

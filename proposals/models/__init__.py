@@ -21,6 +21,7 @@ from .choices import ProposalKind as ProposalKind
 from .choices import SourceKind as SourceKind
 from .choices import Stage as Stage
 from .choices import TextStatus as TextStatus
+from .content import ContentBump as ContentBump
 from .figures import Figure as Figure
 from .ledger import Commitment as Commitment
 from .ledger import ImplementationEvent as ImplementationEvent
