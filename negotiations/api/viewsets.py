@@ -120,7 +120,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         fingerprint = queryset.aggregate(
             count=Count("pk"),
             last=Max("changed_at"),
-            versions=Sum(self.version_expression()),
+            versions=self.versions_aggregate(queryset),
             **({"deleted": Max(deleted)} if deleted is not None else {}),
             **self.fingerprint_expressions(queryset),
         )
@@ -176,6 +176,10 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
 
     def version_expression(self) -> Any:
         return "version"
+
+    def versions_aggregate(self, queryset: models.QuerySet) -> Any:
+        """What the list's ETag takes of the listed rows' versions: an aggregate."""
+        return Sum(self.version_expression())
 
     def last_deleted(self) -> Subquery | None:
         """When a row of this kind was last deleted (a deletion changes the lists too), as

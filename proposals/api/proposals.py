@@ -10,8 +10,8 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Count, OuterRef, Q
-from django.db.models.functions import JSONObject
+from django.db.models import Count, Max, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, JSONObject
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
@@ -19,6 +19,7 @@ from negotiations.api.conditional import make_etag
 from negotiations.api.fields import IdField
 from negotiations.api.params import (
     AsOfParameter,
+    aggregate_over,
     id_lists,
     output_columns,
     output_fields,
@@ -74,7 +75,7 @@ from proposals.models import (
     Source,
     Tabling,
 )
-from proposals.models.content import LIVE_CONTENT, live_content, live_content_version
+from proposals.models.content import LIVE_CONTENT, ContentBump, live_content
 from proposals.selectors import proposal_detail
 from proposals.selectors.ratification import ratification_expression
 
@@ -290,11 +291,13 @@ class ProposalViewSet(
     def fingerprint_expressions(self, queryset: models.QuerySet) -> dict[str, Any]:
         return {**self.list_fingerprint, **expand_fingerprint(self.expand, queryset)}
 
-    def version_expression(self) -> Any:
-        """The content versions (the triggers bump them with any change a row shows: its
-        tabling parties, sources, ratification steps...), not the edit versions: each
-        row's content_version plus its bump rows (proposals/models/content.py)."""
-        return live_content_version()
+    def versions_aggregate(self, queryset: models.QuerySet) -> Any:
+        """The content versions as the API reads them (any change a row shows moves them:
+        its tabling parties, sources, ratification steps...), not the edit versions: the
+        columns' sum plus the count of the listed proposals' bump rows, one subquery over
+        the listed ids (proposals/models/content.py); a fold keeps the sum."""
+        bumps = ContentBump.objects.filter(proposal_id__in=queryset.order_by().values("pk"))
+        return Sum("content_version") + Coalesce(Max(aggregate_over(bumps, Count("pk"))), 0)
 
     @property
     def list_cache_seconds(self) -> int:  # type: ignore[override]
