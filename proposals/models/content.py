@@ -69,9 +69,9 @@ def live_content() -> dict[str, Any]:
     return {name: expression() for name, expression in LIVE_CONTENT.items()}
 
 
-# The advisory lock (pg_locks.classid) one fold at a time holds (proposals/locks.py's
-# kinds are 1 and 2).
-FOLD_LOCK = 3
+# The advisory lock (pg_locks.classid, key 0) one fold at a time holds; proposals/locks.py
+# numbers its kinds from 1 up, so this one is well clear of them.
+FOLD_LOCK = 71
 
 # One batch: lock (skipping any row another transaction holds, so the fold never waits)
 # the proposals with bumps, in id order, add each one's bumps to its columns and delete
