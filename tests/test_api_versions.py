@@ -367,3 +367,13 @@ def test_a_save_of_a_proposal_read_before_a_fold_does_not_take_its_version_back(
     stale.summary = "Saved from a read made before the fold"
     stale.save()
     assert content_version(memorandum) == before + 1
+
+
+def test_beat_folds_the_content_bumps_every_minute():
+    from django.conf import settings
+
+    from negotiations.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["fold-content-bumps"]
+    assert entry["schedule"] == 60.0
+    assert app.tasks[entry["task"]].run == fold_content_bumps.run
