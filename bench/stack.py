@@ -20,18 +20,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+# The project's venv, else the interpreter running this (a worktree sharing a venv).
+BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv").exists() else Path(sys.executable).parent
 T = TypeVar("T")
 
 
 class Stack:
     def __init__(
-        self, *, name: str, port: int, redis_db: int, web_workers: int | None = 2, db: str = ""
+        self,
+        *,
+        name: str,
+        port: int,
+        redis_db: int,
+        web_workers: int | None = 2,
+        db: str = "",
+        root: Path = ROOT,
     ) -> None:
         # STACK_DB_NAME, STACK_REDIS_DB, STACK_PORT: to run beside another checkout's stack.
         port = int(os.environ.get("STACK_PORT") or port)
         redis_db = int(os.environ.get("STACK_REDIS_DB") or redis_db)
-        self.name, self.port = name, port
+        self.name, self.port, self.root = name, port, root
         self.base = f"http://127.0.0.1:{port}"
         self.db = os.environ.get("STACK_DB_NAME") or db or f"parley_{name}"
         self.redis_db = redis_db
@@ -51,7 +59,7 @@ class Stack:
             "LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
             # This checkout's code, even when the venv's editable install points elsewhere.
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
         }
         if web_workers is not None:  # else gunicorn_conf.py's default (or WEB_CONCURRENCY)
             self.env["WEB_CONCURRENCY"] = str(web_workers)
@@ -142,12 +150,13 @@ class Stack:
     # --- running ----------------------------------------------------------------------
 
     def _start(self, name: str, *args: str) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("wb")
         self.names.append(name)
         self.processes.append(
             subprocess.Popen(
                 args,
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -186,6 +195,25 @@ class Stack:
         )
         try:
             self.wait(lambda: self.call("GET", "/healthz")[0] == 200, 60, "/healthz")
+            yield self
+        finally:
+            self.stop()
+
+    @contextmanager
+    def serving(self, app: str = "negotiations.wsgi", health: str = "/healthz") -> Iterator[Stack]:
+        """gunicorn alone, with Parley's production settings and gunicorn configuration,
+        serving `app` (Parley, or bench/floor.py's minimal WSGI app): the read benchmarks."""
+        self._start(
+            "gunicorn",
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "negotiations" / "gunicorn_conf.py"),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            app,
+        )
+        try:
+            self.wait(lambda: self.call("GET", health)[0] == 200, 60, health)
             yield self
         finally:
             self.stop()

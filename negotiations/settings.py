@@ -245,6 +245,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.due.mark_tabling_days",
         "schedule": float(env_int("PARLEY_DUE_SECONDS", 300)),
     },
+    "fold-content-bumps": {"task": "proposals.tasks.fold_content_bumps", "schedule": 60.0},
 }
 # Task modules beyond each app's tasks.py.
 CELERY_IMPORTS = ["proposals.due", "negotiations.ops.idempotency"]

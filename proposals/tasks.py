@@ -30,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from negotiations.core.after_response import defer, pending
 from proposals.audit import proposal_statuses_audit
 from proposals.models import Proposal
+from proposals.models.content import fold_bumps
 from proposals.negotiation_recompute import negotiation_recompute, overdue_requests
 from proposals.refresh import proposal_status_refresh, refresh_proposals, stale_proposal_ids
 from proposals.summaries import negotiation_summary_refresh
@@ -135,6 +136,21 @@ def audit_proposal_statuses(share: float) -> int:
     engine run; repair and warn about each divergence. Returns how many diverged."""
     run = proposal_statuses_audit(share=share)
     return run.divergent if run else 0
+
+
+@shared_task(**RETRY)
+def fold_content_bumps(batch: int = 500, rounds: int = 20) -> int:
+    """Move the content bump rows into their proposals' content_version (the version the
+    API reads, their sum, is unchanged), a batch of proposals per transaction, so the
+    table stays small. Never waits on a row lock (proposals/models/content.py)."""
+    folded = 0
+    for _ in range(rounds):
+        with transaction.atomic():
+            done = fold_bumps(batch)
+        folded += done
+        if done < batch:
+            break
+    return folded
 
 
 # --- enqueueing ----------------------------------------------------------------------

@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.http import HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import exceptions
 from rest_framework.request import Request
 
 from negotiations.api.errors import PreconditionFailed, PreconditionRequired
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+def cached(key: str, seconds: int, compute: Callable[[], T]) -> T:
+    """The value kept under `key` (an ETag's: a write changes the key), else computed and
+    kept. A cache that is down slows reads, never fails them."""
+    try:
+        value = cache.get(key)
+    except Exception:  # Redis down or unreachable: read through
+        logger.warning("API cache unavailable; reading %s without it", key, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except Exception:
+            logger.warning("API cache unavailable; %s not kept", key, exc_info=True)
+    return value
 
 
 def make_etag(*parts: Any, version: int | None = None) -> str:

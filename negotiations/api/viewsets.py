@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations.api.conditional import (
+    cached,
     expected_version,
     latest,
     make_etag,
@@ -39,6 +40,10 @@ from negotiations.api.strict import StrictQuery
 from negotiations.core.versioning import Versioned
 
 Rows = list[dict[str, Any]]  # rows of a list response, as `shape` gives them
+
+# Part of every cached detail's and page's key: bump it with a change to what an unchanged
+# row renders as (a new field, another rule), so no copy cached before it is served after.
+CACHE_GENERATION = 1
 
 
 class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
@@ -115,7 +120,7 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         fingerprint = queryset.aggregate(
             count=Count("pk"),
             last=Max("changed_at"),
-            versions=Sum(self.version_expression()),
+            versions=self.versions_aggregate(queryset),
             **({"deleted": Max(deleted)} if deleted is not None else {}),
             **self.fingerprint_expressions(queryset),
         )
@@ -125,20 +130,38 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
         # status changed) lowers no timestamp, so If-Modified-Since would wrongly be met.
         if unchanged := not_modified(request, etag, None):
             return unchanged
-        values = self.values(queryset)
         if self.is_csv:
+            values = self.values(queryset)
             response = Response(self.shape_rows(values.order_by("changed_at", "pk")))
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = (
                 f'attachment; filename="parley-{self.csv_name}-{stamp}.csv"'
             )
         else:
-            paginator = self.paginator
-            assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
-            rows, next_url = paginator.paginate(values, request)
-            response = page_response(self.shape_rows(rows), fingerprint["count"], next_url)
+            rows, next_url = self.page(queryset, etag)
+            response = page_response(rows, fingerprint["count"], next_url)
         set_validators(response, etag, last_modified)
         return response
+
+    # Seconds a list's page is kept in the cache, keyed by its ETag, for a resource whose
+    # list fingerprint moves with every change its rows show (Proposal.content_version).
+    list_cache_seconds: ClassVar[int] = 0
+
+    def page(self, queryset: models.QuerySet, etag: str) -> tuple[Rows, str | None]:
+        """The page's shaped rows and the next page's URL, cached by the list's ETag."""
+        paginator = self.paginator
+        assert isinstance(paginator, ChangeCursorPagination)  # pagination_class above
+
+        def read() -> tuple[Rows, str | None]:
+            rows, next_url = paginator.paginate(self.values(queryset), self.request)
+            return self.shape_rows(rows), next_url
+
+        if not self.list_cache_seconds:
+            return read()
+        # The next page's URL is absolute: the host and scheme are part of the key.
+        uri = self.request.build_absolute_uri()
+        key = f"parley:api-page:{CACHE_GENERATION}:{make_etag(etag, uri)}"
+        return cached(key, self.list_cache_seconds, read)
 
     def fingerprint_expressions(self, queryset: models.QuerySet) -> Mapping[str, Any]:
         """Aggregates over the listed rows (`queryset`, filtered) that the list's ETag
@@ -153,6 +176,10 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
 
     def version_expression(self) -> Any:
         return "version"
+
+    def versions_aggregate(self, queryset: models.QuerySet) -> Any:
+        """What the list's ETag takes of the listed rows' versions: an aggregate."""
+        return Sum(self.version_expression())
 
     def last_deleted(self) -> Subquery | None:
         """When a row of this kind was last deleted (a deletion changes the lists too), as
@@ -197,15 +224,36 @@ class ResourceViewSet(StrictQuery, JSONErrors, viewsets.GenericViewSet):
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in self.serializer_class.Meta.fields}
 
+    # Seconds a rendered detail is kept in the cache, keyed by its ETag; only for a
+    # resource whose ETag is a version the database keeps (stored_validators), 0: never.
+    detail_cache_seconds: ClassVar[int] = 0
+
+    def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
+        """The detail's ETag and Last-Modified without reading the detail, for a resource
+        that stores them (one indexed lookup); None: read the detail to know them."""
+        return None
+
     def retrieve(
         self, request: Request, pk: Any = None, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        row = self.detail_row(pk)
-        etag, last_modified = self.detail_validators(row)
-        if unchanged := not_modified(request, etag, last_modified):
+        validators = self.stored_validators(pk)
+        row = None
+        if validators is None:
+            row = self.detail_row(pk)
+            validators = self.detail_validators(row)
+        if unchanged := not_modified(request, *validators):
             return unchanged
-        response = Response(self.detail_data(row))
-        set_validators(response, etag, last_modified)
+
+        def read() -> dict[str, Any]:
+            return self.detail_data(row if row is not None else self.detail_row(pk))
+
+        # The ETag names the stored content version (and the query): any write the detail
+        # shows gives another key, so a cached detail is never stale. Read after the
+        # version, the detail is that version's or a newer one's.
+        key = f"parley:api-detail:{CACHE_GENERATION}:{validators[0]}"
+        seconds = self.detail_cache_seconds
+        response = Response(cached(key, seconds, read) if seconds else read())
+        set_validators(response, *validators)
         return response
 
     # ----- writes (used by the mixins below)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Max
 from rest_framework import serializers
 
 from negotiations.api.fields import IdField
 from negotiations.api.filters import IdFilter, NegotiationKeyFilter, ParleyFilterSet
-from negotiations.api.params import aggregate_of, id_lists, output_columns, output_fields
+from negotiations.api.params import id_lists, output_columns, output_fields
 from negotiations.api.schema import EXAMPLE_TIMES as TIMES
 from negotiations.api.schema import resource_docs
 from negotiations.api.viewsets import (
@@ -22,7 +22,7 @@ from negotiations.api.viewsets import (
 )
 from proposals import services
 from proposals.engine.agenda import ITEM_STATUSES
-from proposals.models import AgendaItem, Proposal, RatificationStep, Source, Status
+from proposals.models import AgendaItem, Proposal, Source, Status
 from proposals.selectors.agenda import Brief, item_values, proposal_briefs
 
 
@@ -92,24 +92,6 @@ class AgendaItemBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     title = serializers.CharField()
-
-
-def detail_fingerprint() -> dict[str, Any]:
-    """What a proposal's detail reads of its agenda items and ratification steps, for its
-    ETag (subqueries on the proposal)."""
-    steps = RatificationStep.objects.all()
-    return {
-        "fp_steps_changed": aggregate_of(steps, "proposal", Max("updated_at")),
-        "fp_steps_count": aggregate_of(steps, "proposal", Count("pk")),
-        "fp_agenda": Subquery(
-            AgendaItem.objects.filter(proposals=OuterRef("pk"))
-            .order_by("-updated_at")
-            .values("updated_at")[:1]
-        ),
-        "fp_agenda_count": aggregate_of(
-            AgendaItem.proposals.through.objects.all(), "proposal", Count("pk")
-        ),
-    }
 
 
 class AgendaItemFilter(ParleyFilterSet):

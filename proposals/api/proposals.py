@@ -10,15 +10,16 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, JSONObject
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 
-from negotiations.api.conditional import latest, make_etag
+from negotiations.api.conditional import make_etag
 from negotiations.api.fields import IdField
 from negotiations.api.params import (
     AsOfParameter,
-    aggregate_of,
+    aggregate_over,
     id_lists,
     output_columns,
     output_fields,
@@ -35,7 +36,7 @@ from negotiations.api.viewsets import (
 from negotiations.resources.negotiations import PARTY_BRIEF, PartyBriefSerializer
 from parties.models import Party, Person
 from proposals import services
-from proposals.api.agenda import AgendaItemBriefSerializer, detail_fingerprint
+from proposals.api.agenda import AgendaItemBriefSerializer
 from proposals.api.expand import (
     EXPAND,
     ExpandedFields,
@@ -69,14 +70,13 @@ from proposals.api.terms import (
     nested_term,
 )
 from proposals.models import (
+    AgendaItem,
     Proposal,
-    ProposalLink,
     Source,
     Tabling,
-    Term,
 )
+from proposals.models.content import LIVE_CONTENT, ContentBump, live_content
 from proposals.selectors import proposal_detail
-from proposals.selectors.agenda import agenda_items_of
 from proposals.selectors.ratification import ratification_expression
 
 
@@ -235,7 +235,7 @@ def detail_output(row: dict[str, Any], as_of: datetime.date | None) -> dict[str,
         "cited_sources": detail.cited_sources,
         "ratification": detail.ratification,
         "ratification_steps": detail.ratification_steps,
-        "agenda_items": agenda_items_of(row["id"]),
+        "agenda_items": row["agenda_items_brief"],
         "reservations": detail.reservations,
     }
     return {name: values[name] for name in PROPOSAL_DETAIL}
@@ -291,6 +291,18 @@ class ProposalViewSet(
     def fingerprint_expressions(self, queryset: models.QuerySet) -> dict[str, Any]:
         return {**self.list_fingerprint, **expand_fingerprint(self.expand, queryset)}
 
+    def versions_aggregate(self, queryset: models.QuerySet) -> Any:
+        """The content versions as the API reads them (any change a row shows moves them:
+        its tabling parties, sources, ratification steps...), not the edit versions: the
+        columns' sum plus the count of the listed proposals' bump rows, one subquery over
+        the listed ids (proposals/models/content.py); a fold keeps the sum."""
+        bumps = ContentBump.objects.filter(proposal_id__in=queryset.order_by().values("pk"))
+        return Sum("content_version") + Coalesce(Max(aggregate_over(bumps, Count("pk"))), 0)
+
+    @property
+    def list_cache_seconds(self) -> int:  # type: ignore[override]
+        return 0 if self.expand else 24 * 3600
+
     def shape_rows(self, rows: Iterable[dict[str, Any]]) -> Rows:
         shaped = super().shape_rows(rows)
         if not self.expand:
@@ -315,36 +327,41 @@ class ProposalViewSet(
         return super().shape(row)
 
     detail_columns = ("status_basis",)
+    detail_cache_seconds = 24 * 3600
 
     def detail_annotations(self) -> dict[str, Any]:
-        terms = Term.objects.annotate(changed=STATUS_CHANGED_AT)
-        links = ProposalLink.objects.all()
+        """The agenda items it is on, read with its row (id, number, title, in number
+        order, as selectors.agenda.agenda_items_of gives them)."""
+        on_agenda = AgendaItem.objects.filter(proposals=OuterRef("pk")).order_by("number", "id")
         return {
-            "fp_terms_count": aggregate_of(terms, "proposal", Count("pk")),
-            "fp_terms_changed": aggregate_of(terms, "proposal", Max("changed")),
-            "fp_links_out": aggregate_of(links, "from_proposal", Max("updated_at")),
-            "fp_links_in": aggregate_of(links, "to_proposal", Max("updated_at")),
-            "fp_links_count": aggregate_of(links, "from_proposal", Count("pk")),
-            "fp_links_in_count": aggregate_of(links, "to_proposal", Count("pk")),
-            **detail_fingerprint(),
-            "fp_sources_changed": Subquery(
-                Source.objects.filter(
-                    Q(proposals=OuterRef("pk")) | Q(terms__proposal=OuterRef("pk"))
-                )
-                .order_by("-updated_at")
-                .values("updated_at")[:1]
+            "agenda_items_brief": ArraySubquery(
+                on_agenda.values(json=JSONObject(id="id", number="number", title="title"))
             ),
+            **live_content(),
         }
 
+    def content_validators(
+        self, version: int, content_version: int, changed: datetime.datetime
+    ) -> tuple[str, datetime.datetime | None]:
+        """The detail's validators: the row's version (what If-Match takes) and the content
+        version the triggers keep (proposals/models/content.py), with the query
+        (as_of) and the API version the path carries."""
+        etag = make_etag(self.request.get_full_path(), content_version, version=version)
+        return etag, changed
+
+    def stored_validators(self, pk: Any) -> tuple[str, datetime.datetime | None] | None:
+        self.as_of  # noqa: B018 -- a bad ?as_of is a 400 even for a conditional request
+        rows = (
+            Proposal.objects.filter(pk=pk)
+            .order_by()
+            .annotate(**live_content())
+            .values_list("version", *LIVE_CONTENT)[:1]
+        )
+        return next((self.content_validators(*row) for row in rows), None)
+
     def detail_validators(self, row: dict[str, Any]) -> tuple[str, datetime.datetime | None]:
-        etag = make_etag(self.request.get_full_path(), row, version=row["version"])
-        return etag, latest(
-            [
-                row["changed_at"],
-                row["fp_terms_changed"],
-                row["fp_sources_changed"],
-                row["fp_steps_changed"],
-            ]
+        return self.content_validators(
+            row["version"], row["live_content_version"], row["live_content_changed_at"]
         )
 
     def detail_data(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import BoolOr
 from django.db.models import Count, Max
-from django.db.models.functions import Coalesce, Greatest
 from rest_framework import serializers
 
 from negotiations.api.params import aggregate_of, output_fields
-from proposals.models import Proposal
+from proposals.models import CHANGED_AT, Proposal
 from proposals.selectors import as_basis
 
-STATUS_CHANGED_AT = Greatest("updated_at", Coalesce("status_computed_at", "updated_at"))
+STATUS_CHANGED_AT = CHANGED_AT
 CHANGED_AT_HELP = (
     "The sync key: the later of updated_at and status_computed_at, so a recomputed status "
     "counts as a change."

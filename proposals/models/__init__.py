@@ -10,6 +10,7 @@ from proposals.engine.vocabulary import Stance as Stance
 from proposals.engine.vocabulary import Status as Status
 
 from .agenda import AgendaItem as AgendaItem
+from .base import CHANGED_AT as CHANGED_AT
 from .base import COMPUTED_STATUS_FIELDS as COMPUTED_STATUS_FIELDS
 from .base import PIPELINE_FIELDS as PIPELINE_FIELDS
 from .base import StatusFields as StatusFields
@@ -20,6 +21,7 @@ from .choices import ProposalKind as ProposalKind
 from .choices import SourceKind as SourceKind
 from .choices import Stage as Stage
 from .choices import TextStatus as TextStatus
+from .content import ContentBump as ContentBump
 from .figures import Figure as Figure
 from .ledger import Commitment as Commitment
 from .ledger import ImplementationEvent as ImplementationEvent

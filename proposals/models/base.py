@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest
 
 from proposals.engine.vocabulary import Status
 
@@ -35,7 +36,14 @@ class StatusFields(models.Model):
         abstract = True
 
 
+# The sync key of a status-bearing row: the later of its edit and its last recompute, so a
+# recomputed status counts as a change. Lists order and filter on it; its index is
+# (CHANGED_AT, id) on each table.
+CHANGED_AT = Greatest("updated_at", Coalesce("status_computed_at", "updated_at"))
+
 PIPELINE_FIELDS = ["status_generation", "status_stale_since", "status_verified_at"]
+# Kept by triggers for the API's conditional GET (Proposal.content_version).
+CONTENT_FIELDS = ["content_version", "content_changed_at"]
 
 
 def consent_party_ids(required: Iterable[int | None], principals: Iterable[int]) -> frozenset[int]:

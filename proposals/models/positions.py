@@ -57,6 +57,11 @@ class Position(Versioned):
             # The party page (latest first) and a round's statements, read a page at a time.
             models.Index(fields=["party", "-stated_on", "-id"], name="position_party_latest_idx"),
             models.Index(fields=["round", "stated_on", "id"], name="position_round_day_idx"),
+            # The list's order and its fingerprint (count, last change, versions): an
+            # index-only scan instead of a sort of the whole table.
+            models.Index(
+                fields=["updated_at", "id"], include=["version"], name="position_sync_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

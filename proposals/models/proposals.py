@@ -6,18 +6,25 @@ from typing import Any, ClassVar
 import pghistory
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Now
 
 from negotiations.core.precision import precision_field
 from negotiations.core.versioning import Versioned
 from negotiations.models import Negotiation, Round
 from parties.models import Party
 
-from .base import COMPUTED_STATUS_FIELDS, PIPELINE_FIELDS, StatusFields
+from .base import (
+    CHANGED_AT,
+    COMPUTED_STATUS_FIELDS,
+    CONTENT_FIELDS,
+    PIPELINE_FIELDS,
+    StatusFields,
+)
 from .choices import LinkKind, ProposalKind, TextStatus
 from .sources import Source
 
 
-@pghistory.track(exclude=[*COMPUTED_STATUS_FIELDS, *PIPELINE_FIELDS])
+@pghistory.track(exclude=[*COMPUTED_STATUS_FIELDS, *PIPELINE_FIELDS, *CONTENT_FIELDS])
 class Proposal(Versioned, StatusFields):
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="proposals")
     round = models.ForeignKey(
@@ -59,6 +66,11 @@ class Proposal(Versioned, StatusFields):
     # When the sampled audit last compared the stored status with a fresh engine run
     # (proposals/audit.py); it checks the oldest first.
     status_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the API's ETag of the detail rests on: PostgreSQL triggers bump it whenever the
+    # row or a row its detail shows changes (migration 0019_content_versions), so a
+    # conditional GET is one indexed lookup, and bulk writes and COPY are counted too.
+    content_version = models.BigIntegerField(db_default=1, editable=False)
+    content_changed_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["negotiation", "tabled_on", "id"]
@@ -67,7 +79,8 @@ class Proposal(Versioned, StatusFields):
                 fields=["status_stale_since", "id"],
                 condition=Q(status_stale=True),
                 name="proposal_stale_queue_idx",
-            )
+            ),
+            models.Index(CHANGED_AT, F("id"), name="proposal_sync_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pghistory
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from negotiations.core.versioning import Versioned
 
-from .base import COMPUTED_STATUS_FIELDS, StatusFields
+from .base import CHANGED_AT, COMPUTED_STATUS_FIELDS, StatusFields
 from .choices import Category, Stage
 from .proposals import Proposal
 from .sources import Source
@@ -51,6 +51,7 @@ class Term(Versioned, StatusFields):
 
     class Meta:
         ordering = ["proposal", "ordinal"]
+        indexes = [models.Index(CHANGED_AT, F("id"), name="term_sync_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "ordinal"],
