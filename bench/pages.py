@@ -204,7 +204,8 @@ def main() -> None:
     for f in figures:
         print(
             f"{f['figure']:<22} {f['value']:8.1f} ms  floor {f['floor']:7.1f}  "
-            f"ratio {f['ratio']:6.2f}  {f['target']}  {'PASS' if f['pass'] else 'FAIL'}"
+            f"ratio {f['ratio']:6.2f}  {f['target']}  "
+            f"{'-' if f['pass'] is None else 'PASS' if f['pass'] else 'FAIL'}"
             f"   ({f['bytes']:,} vs {f['floor_bytes']:,} bytes)"
         )
     report = {"name": "pages", "positions": POSITIONS, "repeats": REPEATS, "figures": figures}

@@ -36,7 +36,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.dataset import POSITIONS, ROOT, ensure_synthetic, open_database  # noqa: E402
-from bench.positions import editor_token, fresh_statuses, percentiles  # noqa: E402
+from bench.positions import (  # noqa: E402
+    editor_token,
+    fresh_statuses,
+    percentiles,
+    wsgi_post,
+)
 
 # After bench.positions, which asks for the in-process mode: here a worker recomputes.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -97,29 +102,11 @@ def bodies(proposals: list[int], n: int, rng: random.Random) -> list[dict[str, A
 
 
 def post(body: dict[str, Any], token: str) -> float:
-    from django.test import RequestFactory
-
-    from negotiations.wsgi import application
-
-    environ = (
-        RequestFactory()
-        .post(
-            "/api/v1/positions/",
-            body,
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Token {token}",
-        )
-        .environ
-    )
-    status: list[str] = []
+    """Seconds until the response is handed back and closed (bench/positions.py)."""
     started = time.perf_counter()
-    response = application(environ, lambda s, h, *a: status.append(s))
-    content = b"".join(response)
-    response.close()
-    seconds = time.perf_counter() - started
-    if not status or not status[0].startswith("201"):
-        raise SystemExit(f"POST answered {status}: {content!r}")
-    return seconds
+    _, close = wsgi_post(body, token)
+    close()
+    return time.perf_counter() - started
 
 
 def start_worker() -> subprocess.Popen[bytes]:
@@ -373,7 +360,7 @@ def main() -> None:
             f"{f['figure']:28}{f['value']:>10.2f} {f['unit']:6}"
             f"{'' if f['floor'] is None else f['floor']:>10}"
             f"{'' if f['ratio'] is None else f['ratio']:>8}  {f['target']:32}"
-            f"{'PASS' if f['pass'] else 'FAIL'}"
+            f"{'-' if f['pass'] is None else 'PASS' if f['pass'] else 'FAIL'}"
         )
     out = ROOT / "artifacts" / "bench-writes.json"
     out.parent.mkdir(exist_ok=True)

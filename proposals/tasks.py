@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from weakref import WeakKeyDictionary
 
 from celery import shared_task
@@ -156,41 +156,37 @@ def fold_content_bumps(batch: int = 500, rounds: int = 20) -> int:
 # --- enqueueing ----------------------------------------------------------------------
 
 
-def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
-    """Publish one recompute task per proposal, now; return how many were published."""
+def _publish(task: Any, ids: Iterable[int], what: str, left: str) -> int:
+    """Publish one `task` per id, now; return how many were published. After the first
+    broker failure the rest is left to the sweep (a commit waits on a dead broker once)."""
     sent = 0
-    for proposal_id in sorted(proposal_ids):
+    for id_ in sorted(ids):
         try:
-            recompute_proposal.apply_async(args=(proposal_id,), retry=False)
+            task.apply_async(args=(id_,), retry=False)
         except Exception as error:  # noqa: BLE001 - any broker failure, by design
             logger.warning(
-                "Could not enqueue the recompute of proposal %s (%s); it stays stale and "
-                "the sweep will pick it up.",
-                proposal_id,
+                "Could not enqueue the recompute of %s %s (%s); %s and the sweep will pick it up.",
+                what,
+                id_,
                 error,
+                left,
             )
             break
         sent += 1
     return sent
+
+
+def enqueue_recompute(proposal_ids: Iterable[int]) -> int:
+    """Publish one recompute task per proposal, now; return how many were published."""
+    return _publish(recompute_proposal, proposal_ids, "proposal", "it stays stale")
 
 
 def enqueue_negotiation_recompute(negotiation_ids: Iterable[int]) -> int:
     """Publish one recompute task per negotiation, now; return how many were published.
     After a broker failure the rest stays pending, for the sweep."""
-    sent = 0
-    for negotiation_id in sorted(negotiation_ids):
-        try:
-            recompute_negotiation.apply_async(args=(negotiation_id,), retry=False)
-        except Exception as error:  # noqa: BLE001 - any broker failure, by design
-            logger.warning(
-                "Could not enqueue the recompute of negotiation %s (%s); its request stays "
-                "pending and the sweep will pick it up.",
-                negotiation_id,
-                error,
-            )
-            break
-        sent += 1
-    return sent
+    return _publish(
+        recompute_negotiation, negotiation_ids, "negotiation", "its request stays pending"
+    )
 
 
 def enqueue_negotiation_recompute_after_commit(negotiation_ids: Iterable[int]) -> None:
