@@ -32,6 +32,11 @@ class StatusChange(models.Model):
         ordering = ["proposal", "changed_on", "seq"]
         indexes = [
             models.Index(fields=["changed_on"], name="status_change_date_idx"),
+            # A proposal's timeline, in order or latest first (the proposal page, history):
+            # without it the planner walks the date index over every proposal's changes.
+            models.Index(
+                fields=["proposal", "changed_on", "seq"], name="status_change_timeline_idx"
+            ),
             # Home's latest changes of whole proposals.
             models.Index(
                 fields=["-changed_on", "-id"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, When
+from django.db.models import Case, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -65,8 +65,11 @@ def round_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         )
     )
     discussed = (
-        Proposal.objects.filter(
-            Q(round=round_) | Exists(Position.objects.filter(proposal=OuterRef("pk"), round=round_))
+        # Within the round's negotiation (its proposals only: an index scan, not every
+        # proposal), those tabled here or spoken about here ((round, ...) is indexed).
+        Proposal.objects.filter(negotiation=negotiation)
+        .filter(
+            Q(round=round_) | Q(pk__in=Position.objects.filter(round=round_).values("proposal_id"))
         )
         .select_related("round")
         .prefetch_related(
