@@ -277,12 +277,14 @@ def main() -> None:
             f"p50 {row['p50_ms']:7.1f} ms  {row['path']}"
         )
     for f in report["figures"]:
-        verdict = "PASS" if f["pass"] else "FAIL"
+        verdict = "-" if f["pass"] is None else "PASS" if f["pass"] else "FAIL"
+        floor = "-" if f["floor"] is None else f"{f['floor']:.1f}"
+        ratio = "-" if f["ratio"] is None else f"{f['ratio']:.2f}"
         print(
-            f"{f['figure']}  {f['value']:.1f} {f['unit']}  {f['floor']:.1f}  "
-            f"{f['ratio']:.2f}  {f['target']}  {verdict}"
+            f"{f['figure']}  {f['value']:.1f} {f['unit']}  {floor}  {ratio}  "
+            f"{f['target']}  {verdict}"
         )
-    if any(not f["pass"] for f in report["figures"] if f["figure"].startswith("load errors")):
+    if any(f["pass"] is False for f in report["figures"] if f["figure"].startswith("load errors")):
         sys.exit("load: errors seen (see above)")
 
 
