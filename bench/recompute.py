@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dataset import DB_NAME, POSITIONS, ROOT, ensure_synthetic, open_database  # noqa: E402
+from bench.report import figure  # noqa: E402
 
 REPEATS = max(3, int(os.environ.get("BENCH_REPEATS", "3")))
 COLD = os.environ.get("BENCH_COLD", "0") == "1"
@@ -82,28 +83,6 @@ def floor_once() -> tuple[float, int]:
         cursor.execute(FLOOR_SQL)
         rows = len(cursor.fetchall())
     return time.perf_counter() - started, rows
-
-
-def figure(
-    name: str,
-    value: float,
-    unit: str,
-    floor_name: str,
-    floor: float | None,
-    target: str,
-    passed: bool,
-) -> dict[str, object]:
-    ratio = round(value / floor, 2) if floor else None
-    return {
-        "figure": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "floor_name": floor_name,
-        "floor": None if floor is None else round(floor, 3),
-        "ratio": ratio,
-        "target": target,
-        "pass": passed,
-    }
 
 
 def main() -> None:

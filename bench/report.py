@@ -24,6 +24,30 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 
 
+def figure(
+    name: str,
+    value: float,
+    unit: str,
+    floor_name: str,
+    floor: float | None,
+    target: str,
+    passed: bool | None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One figure in the shared format; `passed` None for a figure with no target."""
+    return {
+        "figure": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "floor_name": floor_name,
+        "floor": None if floor is None else round(floor, 3),
+        "ratio": round(value / floor, 2) if floor else None,
+        "target": target,
+        "pass": passed,
+        **extra,
+    }
+
+
 def legacy_recompute(report: dict[str, Any]) -> list[dict[str, Any]]:
     """bench/recompute.py before the shared format: the full run against the SQL floor."""
     seconds, floor = report["recompute_seconds"], report["sql_floor_seconds"]

@@ -42,6 +42,7 @@ from bench.positions import (  # noqa: E402
     percentiles,
     wsgi_post,
 )
+from bench.report import figure  # noqa: E402
 
 # After bench.positions, which asks for the in-process mode: here a worker recomputes.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -255,20 +256,6 @@ def clean_up() -> int:
         )
     fresh_statuses()
     return deleted
-
-
-def figure(name: str, value: float, unit: str, floor_name: str, fl: float | None,
-           target: str, ok: bool | None) -> dict[str, Any]:  # fmt: skip
-    return {
-        "figure": name,
-        "value": round(value, 3),
-        "unit": unit,
-        "floor_name": floor_name,
-        "floor": None if fl is None else round(fl, 3),
-        "ratio": None if not fl else round(value / fl, 2),
-        "target": target,
-        "pass": ok,
-    }
 
 
 def main() -> None:
